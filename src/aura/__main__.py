@@ -1,0 +1,3 @@
+from aura.cli.main import main
+
+main()

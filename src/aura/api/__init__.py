@@ -1,0 +1,1 @@
+"""HTTP: the app factory, one router per service, health and metrics routes."""

@@ -1,0 +1,32 @@
+"""Liveness, readiness and metrics routes (outside ``/api/v1``: no key needed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from aura import __version__
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health/live")
+async def live() -> dict[str, str]:
+    """Answers at once while the process runs, whatever start-up is doing."""
+    return {"status": "alive", "version": __version__}
+
+
+@router.get("/health/ready", responses={503: {"description": "Not ready: the phase and why"}})
+async def ready(request: Request) -> JSONResponse:
+    """200 when start-up has finished; 503 with the phase it is in and why, or the error."""
+    platform = request.app.state.platform
+    state = platform.startup.state
+    body = state.to_dict()
+    body["services"] = [s.value for s in platform.settings.served_services]
+    return JSONResponse(body, status_code=200 if state.ready else 503)
+
+
+@router.get("/metrics", include_in_schema=False)
+async def prometheus_metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,48 @@
+"""The `aura` command: setup, config, doctor, usage, serve (more arrive with each component)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from aura import __version__
+from aura.cli import config_cmd, serve, tree
+from aura.cli.output import err_console
+from aura.config import load_settings
+from aura.errors import AuraError
+
+app = typer.Typer(
+    name="aura",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Aura: self-hosted fashion AI whose state survives everything.",
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context, version: bool = typer.Option(False, "--version", help="Print the version.")
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit(0)
+    ctx.obj = load_settings()
+
+
+app.command()(tree.setup)
+app.command()(tree.doctor)
+app.command()(tree.usage)
+app.command("config")(config_cmd.config)
+app.command()(serve.serve)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=True)
+    except AuraError as exc:
+        err_console.print(f"[red]error:[/] {exc.message}", highlight=False)
+        if exc.fix:
+            err_console.print(f"[yellow]fix:[/] {exc.fix}", highlight=False)
+        sys.exit(2)

@@ -1,0 +1,63 @@
+"""`aura serve`: the whole platform in one process, or one service for its container."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from aura.cli.context import settings_from
+from aura.cli.output import console
+from aura.logging import configure_logging
+from aura.services import Service
+
+
+def serve(
+    ctx: typer.Context,
+    service: Service | None = typer.Option(
+        None, "--service", help="Serve only this service (for its container)."
+    ),
+    host: str | None = typer.Option(None, "--host", help="Default: AURA_HOST."),
+    port: int | None = typer.Option(None, "--port", help="Default: AURA_PORT."),
+) -> None:
+    """Serve Aura over HTTP. SIGTERM or Ctrl-C stops it cleanly."""
+    import uvicorn
+
+    from aura.api.app import create_app
+    from aura.config import load_settings
+
+    base = settings_from(ctx)
+    overrides = {
+        k: v for k, v in {"service": service, "host": host, "port": port}.items() if v is not None
+    }
+    settings = load_settings(**overrides) if overrides else base
+    from aura.platform import Platform
+
+    platform = Platform(settings)
+    log_file = configure_logging(
+        settings.log_level,
+        platform.tree.process_logs_dir(),
+        max_bytes=settings.log_max_bytes,
+        backups=settings.log_backups,
+    )
+    logging.getLogger("aura.cli").info(
+        "serving",
+        extra={
+            "host": settings.host,
+            "port": settings.port,
+            "log_file": str(log_file),
+            "services": [s.value for s in settings.served_services],
+        },
+    )
+    console.print(
+        f"Aura on http://{settings.host}:{settings.port}  (logs: {log_file})", highlight=False
+    )
+    app = create_app(settings, platform)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

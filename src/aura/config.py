@@ -1,0 +1,221 @@
+"""Every environment variable Aura reads, with its default, declared in one place.
+
+Settings are read once per process (``load_settings``) and passed down; no other
+module reads ``os.environ`` for Aura's own configuration. The README's table of
+variables is generated from this class (``aura config --table``), so the two
+cannot drift apart.
+
+Path defaults depend on where Aura runs:
+
+* embedded (a laptop, ``make run``): everything under ``AURA_DATA_DIR`` (``./data``),
+  one folder per service, as :mod:`aura.layout` names them;
+* container (``AURA_CONTAINER=1``, set by the Dockerfile): the service's folders are
+  ``/app/models``, ``/app/vector_store`` and ``/app/logs``, bind-mounted from the host.
+
+An explicitly set variable always wins over either default.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from aura.errors import ConfigError
+from aura.services import Service
+
+CONTAINER_APP_DIR = Path("/app")
+
+
+def _env(name: str, *aliases: str) -> Any:
+    return AliasChoices(name, *aliases)
+
+
+def _default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class Settings(BaseSettings):
+    """Aura's configuration. Field descriptions become the README's table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="",
+        case_sensitive=False,
+        populate_by_name=True,
+        extra="ignore",
+        frozen=True,
+    )
+
+    container: bool = Field(
+        False,
+        validation_alias=_env("AURA_CONTAINER"),
+        description="Set to 1 inside a container: path defaults become /app/models, "
+        "/app/vector_store, /app/logs and the data dir /app/data.",
+    )
+    service: Service | None = Field(
+        None,
+        validation_alias=_env("AURA_SERVICE"),
+        description="Serve one service only (visual_analysis, outfit_recommendation, "
+        "conversational_ai); empty means all three in one process.",
+    )
+    data_dir: Path | None = Field(
+        None,
+        validation_alias=_env("AURA_DATA_DIR"),
+        description="Root of the data tree. Default ./data (embedded) or /app/data (container).",
+    )
+    model_path: Path | None = Field(
+        None,
+        validation_alias=_env("MODEL_PATH"),
+        description="Model store of the served service(s). Default "
+        "$AURA_DATA_DIR/<service>/models, or /app/models in a container.",
+    )
+    vector_store_path: Path | None = Field(
+        None,
+        validation_alias=_env("VECTOR_STORE_PATH"),
+        description="Vector index cache. Default $AURA_DATA_DIR/conversational_ai/vector_store, "
+        "or /app/vector_store in a container.",
+    )
+    finetuned_model_path: Path | None = Field(
+        None,
+        validation_alias=_env("FINETUNED_MODEL_PATH"),
+        description="Fine-tuned assistant adapter. Default $MODEL_PATH/aura_fashion_assistant "
+        "(the conversational_ai model folder).",
+    )
+    log_path: Path | None = Field(
+        None,
+        validation_alias=_env("LOG_PATH"),
+        description="Folder for the JSON log files. Default the service's logs folder "
+        "($AURA_DATA_DIR/embedded/logs when one process serves all three), /app/logs in a "
+        "container.",
+    )
+    database_url: str | None = Field(
+        None,
+        validation_alias=_env("DATABASE_URL"),
+        description="SQLAlchemy URL of the database (source of truth). Default SQLite at "
+        "$AURA_DATA_DIR/embedded/aura.sqlite3; e.g. postgresql+psycopg://user:pw@host/db.",
+    )
+    redis_url: str | None = Field(
+        None,
+        validation_alias=_env("REDIS_URL"),
+        description="Redis for cache, sessions and rate limits. Empty means an in-process cache.",
+    )
+    device: Literal["auto", "cpu", "cuda", "mps"] = Field(
+        "auto",
+        validation_alias=_env("DEVICE"),
+        description="Where models run: auto picks cuda, then mps, then cpu.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=_env("LOG_LEVEL"), description="Log level."
+    )
+    max_workers: int = Field(
+        default_factory=_default_workers,
+        ge=1,
+        le=64,
+        validation_alias=_env("MAX_WORKERS"),
+        description="Threads for blocking work (model loading, inference). Default "
+        "min(4, CPU count).",
+    )
+    offline: bool = Field(
+        False,
+        validation_alias=_env("AURA_OFFLINE"),
+        description="1 forbids every network access to model hubs, downloads included.",
+    )
+    host: str = Field(
+        "127.0.0.1", validation_alias=_env("AURA_HOST"), description="Address `aura serve` binds."
+    )
+    port: int = Field(
+        8080, ge=1, le=65535, validation_alias=_env("AURA_PORT"), description="Port to serve on."
+    )
+    min_free_disk_mb: int = Field(
+        1024,
+        ge=0,
+        validation_alias=_env("AURA_MIN_FREE_DISK_MB"),
+        description="`aura doctor` reports an error when a data folder's disk has less free.",
+    )
+    log_max_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1024,
+        validation_alias=_env("AURA_LOG_MAX_BYTES"),
+        description="Size at which a log file is rotated.",
+    )
+    log_backups: int = Field(
+        5, ge=0, validation_alias=_env("AURA_LOG_BACKUPS"), description="Rotated log files kept."
+    )
+
+    @field_validator("service", mode="before")
+    @classmethod
+    def _empty_service_is_all(cls, value: Any) -> Any:
+        return None if value in ("", "all") else value
+
+    @field_validator("database_url", "redis_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    # ---- derived values -------------------------------------------------------------
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        if self.data_dir is not None:
+            return self.data_dir.expanduser().absolute()
+        if self.container:
+            return CONTAINER_APP_DIR / "data"
+        return Path("data").absolute()
+
+    @property
+    def served_services(self) -> tuple[Service, ...]:
+        return (self.service,) if self.service else tuple(Service)
+
+    @property
+    def embedded(self) -> bool:
+        """True when the database is the embedded SQLite file."""
+        return self.database_url is None or self.database_url.startswith("sqlite")
+
+    def public_dict(self) -> dict[str, Any]:
+        """Every setting with secrets masked: safe to print and log."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name in ("database_url", "redis_url") and value:
+                value = mask_url(value)
+            out[name] = str(value) if isinstance(value, Path) else value
+        return out
+
+
+def mask_url(url: str) -> str:
+    """Replace the password of a URL by ``***`` (``redis://:pw@h`` → ``redis://:***@h``)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+def env_var_name(field: str) -> str:
+    alias = Settings.model_fields[field].validation_alias
+    assert isinstance(alias, AliasChoices)
+    return str(alias.choices[0])
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment once. Invalid values raise a ConfigError naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "?"
+            name = env_var_name(field) if field in Settings.model_fields else field
+            problems.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+        raise ConfigError(
+            "Invalid configuration: " + "; ".join(problems),
+            fix="Correct the environment variable(s) above; `aura config` shows the values "
+            "Aura resolves.",
+        ) from None

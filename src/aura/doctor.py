@@ -1,0 +1,81 @@
+"""`aura doctor`: every check the seed's troubleshooting section asked for, in one run.
+
+Each finding says what was checked, how it went and, for a problem, the fix.
+"""
+
+from __future__ import annotations
+
+from aura.config import Settings, mask_url
+from aura.findings import Finding, Severity, ok, problem
+from aura.layout import DataTree
+
+
+def check_database(tree: DataTree) -> Finding:
+    url = tree.database_url
+    if url.startswith("sqlite"):
+        if not tree.sqlite_path.exists():
+            return Finding(
+                "database",
+                Severity.INFO,
+                f"SQLite database {tree.sqlite_path} not created yet; the first "
+                "`aura serve` creates it.",
+                None,
+                str(tree.sqlite_path),
+            )
+        url = f"sqlite:///file:{tree.sqlite_path}?mode=ro&uri=true"  # never creates a file
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlalchemy.pool import NullPool
+
+    connect_args = {} if url.startswith("sqlite") else {"connect_timeout": 3}
+    engine = create_engine(url, connect_args=connect_args, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        return problem(
+            "database",
+            f"Cannot reach the database {mask_url(tree.database_url)}: {reason}",
+            "Start the database, or correct DATABASE_URL (`aura config` shows it).",
+            mask_url(tree.database_url),
+        )
+    finally:
+        engine.dispose()
+    return ok(
+        "database", f"Database {mask_url(tree.database_url)} answers.", mask_url(tree.database_url)
+    )
+
+
+def check_redis(settings: Settings) -> Finding:
+    if not settings.redis_url:
+        return Finding("redis", Severity.INFO, "REDIS_URL not set: using the in-process cache.")
+    import redis
+
+    masked = mask_url(settings.redis_url)
+    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        return problem(
+            "redis",
+            f"Cannot reach Redis at {masked}: {exc}",
+            "Start Redis, or correct REDIS_URL (unset it for the in-process cache).",
+            masked,
+        )
+    finally:
+        client.close()
+    return ok("redis", f"Redis at {masked} answers.", masked)
+
+
+def run_checks(settings: Settings) -> list[Finding]:
+    tree = DataTree(settings)
+    findings = tree.check()
+    findings.append(check_database(tree))
+    findings.append(check_redis(settings))
+    return findings
+
+
+def exit_code(findings: list[Finding], *, strict: bool = False) -> int:
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    return 1 if any(f.severity in failing for f in findings) else 0

@@ -1,0 +1,47 @@
+"""Aura's error hierarchy.
+
+Every error carries a ``fix``: one sentence that tells the reader what to do next.
+Subclasses also inherit the closest stdlib type, so callers that do not know Aura
+can still catch them generically (``except OSError`` catches a ``LayoutError``).
+"""
+
+from __future__ import annotations
+
+
+class AuraError(Exception):
+    """Base class. ``str(err)`` is the problem; ``err.fix`` is what to do about it."""
+
+    def __init__(self, message: str, *, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.message} Fix: {self.fix}" if self.fix else self.message
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"error": type(self).__name__, "message": self.message, "fix": self.fix}
+
+
+class ConfigError(AuraError, ValueError):
+    """A setting is missing, malformed or unsafe."""
+
+
+class LayoutError(AuraError, OSError):
+    """The data tree is missing, malformed, not writable or out of space."""
+
+
+class DependencyUnavailable(AuraError, ConnectionError):
+    """A configured backing service (database, Redis) cannot be reached."""
+
+
+class ModelMissing(AuraError, FileNotFoundError):
+    """A model a service needs is not in the local store."""
+
+
+class NotReady(AuraError, RuntimeError):
+    """The platform has not finished starting up."""
+
+
+class LockHeld(AuraError, RuntimeError):
+    """Another process holds the exclusive lock on a directory."""
