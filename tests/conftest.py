@@ -1,0 +1,71 @@
+"""Shared fixtures. Tests that need PostgreSQL or Redis use the real servers.
+
+Outside CI an unreachable server skips those tests; under ``CI=true`` it fails them, so
+a CI run can never pass without having exercised them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.server import AURA_ENV_PREFIXES
+
+UNDER_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TEST_DATABASE_URL = os.environ.get(
+    "AURA_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+TEST_REDIS_URL = os.environ.get("AURA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _unavailable(what: str, reason: str) -> None:
+    message = f"{what} is unreachable ({reason})"
+    if UNDER_CI:
+        pytest.fail(f"{message}; CI=true requires it. Start it (see .ci/run).", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Aura setting of the developer's shell leaks into a test."""
+    for key in list(os.environ):
+        if key.startswith(AURA_ENV_PREFIXES) and not key.startswith("AURA_TEST_"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A reachable PostgreSQL URL (SQLAlchemy form), or a skip (a failure under CI)."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(TEST_DATABASE_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            conn.execute(sqlalchemy.text("SELECT 1"))
+    except Exception as exc:
+        _unavailable(f"PostgreSQL at {TEST_DATABASE_URL}", str(exc).splitlines()[0])
+    finally:
+        engine.dispose()
+    return TEST_DATABASE_URL
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A reachable Redis URL (a test database number), or a skip (a failure under CI)."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        _unavailable(f"Redis at {TEST_REDIS_URL}", str(exc))
+    finally:
+        client.close()
+    yield TEST_REDIS_URL
