@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+from types import FrameType
 
 import typer
 
@@ -53,6 +55,9 @@ def serve(
         f"Aura on http://{settings.host}:{settings.port}  (logs: {log_file})", highlight=False
     )
     app = create_app(settings, platform)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler
+    # that was installed before it; this one turns that into a clean exit status 0.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         app,
         host=settings.host,
@@ -61,3 +66,7 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=10,
     )
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)

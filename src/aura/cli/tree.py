@@ -58,9 +58,11 @@ def doctor(
     for f in findings:
         if f.severity is Severity.OK and not verbose:
             continue
-        console.print(f"{_MARK[f.severity]:>20}  [{f.check}] {f.message}", highlight=False)
+        console.print(
+            f"{_MARK[f.severity]:>20}  [{f.check}] {f.message}", highlight=False, soft_wrap=True
+        )
         if f.fix:
-            console.print(f"{'':>9}fix: {f.fix}", highlight=False)
+            console.print(f"{'':>9}fix: {f.fix}", highlight=False, soft_wrap=True)
     problems = [f for f in findings if f.severity in (Severity.ERROR, Severity.WARNING)]
     passed = sum(f.severity is Severity.OK for f in findings)
     if code == 0:
