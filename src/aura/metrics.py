@@ -6,9 +6,11 @@ registry, so ``GET /metrics`` exports them all.
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram, Info
 from prometheus_client.core import GaugeMetricFamily
@@ -67,13 +69,44 @@ class StorageCollector(Collector):
         yield family
 
 
-_storage_collector: StorageCollector | None = None
+class DiskCollector(Collector):
+    """Exports ``aura_disk_free_bytes`` and ``aura_disk_total_bytes`` of the data tree's disk
+    (one cheap statvfs per scrape), for the "disk usage high" alert."""
+
+    def __init__(self, path: Callable[[], Path]) -> None:
+        self._path = path
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        path = self._path()
+        free = GaugeMetricFamily(
+            "aura_disk_free_bytes", "Free bytes on the data tree's disk", labels=["path"]
+        )
+        total = GaugeMetricFamily(
+            "aura_disk_total_bytes", "Size of the data tree's disk", labels=["path"]
+        )
+        try:
+            usage = shutil.disk_usage(path)
+        except OSError:
+            return
+        free.add_metric([str(path)], usage.free)
+        total.add_metric([str(path)], usage.total)
+        yield free
+        yield total
 
 
-def install_storage_collector(measure: Callable[[], dict[tuple[str, str], int]]) -> None:
-    """(Re)point the storage gauge at ``measure``; safe to call for every app created."""
-    global _storage_collector
-    if _storage_collector is not None:
-        REGISTRY.unregister(_storage_collector)
-    _storage_collector = StorageCollector(measure)
-    REGISTRY.register(_storage_collector)
+_installed: dict[str, Collector] = {}
+
+
+def _install(name: str, collector: Collector) -> None:
+    """(Re)register a per-app collector; safe to call for every app created in a process."""
+    if name in _installed:
+        REGISTRY.unregister(_installed[name])
+    _installed[name] = collector
+    REGISTRY.register(collector)
+
+
+def install_storage_collectors(
+    measure: Callable[[], dict[tuple[str, str], int]], data_root: Callable[[], Path]
+) -> None:
+    _install("storage", StorageCollector(measure))
+    _install("disk", DiskCollector(data_root))

@@ -44,7 +44,9 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(health.router)
     for service in settings.served_services:
         app.include_router(service_router(service))
-    metrics.install_storage_collector(lambda: usage.measure(platform.tree))
+    metrics.install_storage_collectors(
+        lambda: usage.measure(platform.tree), lambda: platform.tree.root
+    )
 
     @app.exception_handler(AuraError)
     async def aura_error(_: Request, exc: AuraError) -> JSONResponse:

@@ -1,0 +1,124 @@
+"""Debian's nginx with the project's gateway config in front of real `aura serve` processes:
+routing, request ids, 413 on oversized bodies, 429 under the rate limit, headers, logs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.server import AuraServer, free_port, run_aura
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = ("visual_analysis", "outfit_recommendation", "conversational_ai")
+
+
+def gateway_config(tmp: Path, data_dir: Path, ports: dict[str, int], listen: int) -> Path:
+    """The project's nginx.conf with only addresses and paths replaced for this machine."""
+    text = (ROOT / "deploy/nginx/nginx.conf").read_text()
+    for service, port in ports.items():
+        text = text.replace(f"server {service}_service:8000;", f"server 127.0.0.1:{port};")
+    text = text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    text = text.replace("/var/log/nginx", str(data_dir / "nginx/logs"))
+    text = text.replace("pid /tmp/nginx.pid;", f"pid {tmp}/nginx.pid;\nuser root;")
+    text = text.replace(
+        "http {",
+        f"http {{\n    client_body_temp_path {tmp}/body;\n    proxy_temp_path {tmp}/proxy;\n",
+        1,
+    )
+    conf = tmp / "nginx.conf"
+    conf.write_text(text)
+    return conf
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory):
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.fail("nginx is missing: install Debian's nginx (.ci/run does)")
+    tmp = tmp_path_factory.mktemp("gateway")
+    data_dir = tmp / "data"
+    assert run_aura("setup", env={"AURA_DATA_DIR": str(data_dir)}).returncode == 0
+    servers = {s: AuraServer(data_dir, args=("--service", s)).start() for s in SERVICES}
+    listen = free_port()
+    conf = gateway_config(tmp, data_dir, {s: srv.port for s, srv in servers.items()}, listen)
+    check = subprocess.run([nginx, "-t", "-c", str(conf)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
+    try:
+        for server in servers.values():
+            server.wait_ready()
+        url = f"http://127.0.0.1:{listen}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{url}/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.1)
+        yield url, data_dir
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        for server in servers.values():
+            server.stop()
+
+
+def test_routes_each_prefix_to_its_service(gateway):
+    url, _ = gateway
+    for service in SERVICES:
+        prefix = service.replace("_", "-")
+        response = httpx.get(f"{url}/api/v1/{prefix}/info")
+        assert response.status_code == 200, response.text
+        assert response.json()["service"] == service
+    assert httpx.get(f"{url}/elsewhere").status_code == 404
+
+
+def test_security_headers_and_request_id(gateway):
+    url, _ = gateway
+    response = httpx.get(f"{url}/api/v1/outfit-recommendation/info")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert "server" not in response.headers or "nginx/" not in response.headers["server"]
+    # nginx's $request_id reaches Aura, which echoes it back
+    assert len(response.headers["x-request-id"]) == 32
+    health = httpx.get(f"{url}/health")
+    assert health.status_code == 200 and health.json()["component"] == "gateway"
+
+
+def test_oversized_body_is_refused_with_413(gateway):
+    url, _ = gateway
+    big = b"\0" * (10 * 1024 * 1024 + 1)
+    response = httpx.post(f"{url}/api/v1/conversational-ai/info", content=big)
+    assert response.status_code == 413
+
+
+def test_uploads_are_rate_limited_with_429(gateway):
+    url, _ = gateway
+    statuses = [
+        httpx.post(f"{url}/api/v1/visual-analysis/analyze", content=b"x").status_code
+        for _ in range(12)
+    ]
+    assert 429 in statuses, statuses
+    assert statuses[0] != 429  # the burst lets the first ones through
+
+
+def test_access_log_is_json_in_the_data_tree(gateway):
+    url, data_dir = gateway
+    httpx.get(f"{url}/api/v1/visual-analysis/info", headers={"User-Agent": "gateway-test"})
+    log = data_dir / "nginx/logs/access.log"
+    deadline = time.monotonic() + 5
+    while "gateway-test" not in (log.read_text() if log.exists() else ""):
+        assert time.monotonic() < deadline, "no access log line"
+        time.sleep(0.1)
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    mine = [r for r in records if r["user_agent"] == "gateway-test"]
+    assert mine[-1]["status"] == 200 and mine[-1]["uri"] == "/api/v1/visual-analysis/info"
+    assert len(mine[-1]["request_id"]) == 32
