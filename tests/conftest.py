@@ -7,7 +7,7 @@ a CI run can never pass without having exercised them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -70,3 +70,36 @@ def redis_url() -> Iterator[str]:
     finally:
         client.close()
     yield TEST_REDIS_URL
+
+
+@pytest.fixture
+def new_postgres_database(postgres_url: str) -> Iterator[Callable[[], str]]:
+    """A factory of new, empty PostgreSQL databases (URLs), all dropped after the test."""
+    import uuid
+
+    import sqlalchemy
+
+    admin = sqlalchemy.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"aura_test_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        url = sqlalchemy.engine.make_url(postgres_url).set(database=name)
+        return url.render_as_string(hide_password=False)
+
+    try:
+        yield make
+    finally:
+        with admin.connect() as conn:
+            for name in created:
+                conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_postgres_url(new_postgres_database: Callable[[], str]) -> str:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    return new_postgres_database()

@@ -45,3 +45,7 @@ class NotReady(AuraError, RuntimeError):
 
 class LockHeld(AuraError, RuntimeError):
     """Another process holds the exclusive lock on a directory."""
+
+
+class BackupError(AuraError, ValueError):
+    """A backup archive is invalid, tampered with, unsafe, or cannot be restored here."""
