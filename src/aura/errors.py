@@ -45,3 +45,11 @@ class NotReady(AuraError, RuntimeError):
 
 class LockHeld(AuraError, RuntimeError):
     """Another process holds the exclusive lock on a directory."""
+
+
+class ModelDownloadFailed(AuraError, ConnectionError):
+    """A model could not be downloaded (hub unreachable, offline mode, or bad content)."""
+
+
+class ModelCorrupt(AuraError, ValueError):
+    """A model's files do not match their manifest (size or checksum)."""
