@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from huggingface_hub.utils import tqdm as hf_tqdm
-
 # The aggregate byte bar of snapshot_download (other bars count files or raw transfer).
 _AGGREGATE_BAR = "huggingface_hub.snapshot_download"
 
@@ -33,8 +31,9 @@ class NullSink:
         pass
 
 
-def tqdm_class_for(model: str, sink: ProgressSink) -> type[hf_tqdm]:
+def tqdm_class_for(model: str, sink: ProgressSink) -> type:
     """A silent tqdm subclass that forwards the aggregate byte count of one pull to ``sink``."""
+    from huggingface_hub.utils import tqdm as hf_tqdm
 
     class _SinkTqdm(hf_tqdm):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -14,19 +14,22 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING
 
 from aura.config import Settings
 from aura.errors import ModelMissing
 from aura.layout import MODEL_MANIFESTS_DIRNAME, DataTree
 from aura.services import Service
-from aura.storage.models import hfcache, hub, packaged
+from aura.storage.models import hfcache
 from aura.storage.models import metrics as m
 from aura.storage.models.artifacts import verify_artifact
-from aura.storage.models.gc import GcReport
 from aura.storage.models.progress import NullSink, ProgressSink
 from aura.storage.models.registry import ModelSpec, Registry
+
+if TYPE_CHECKING:  # the pull machinery (huggingface_hub, filelock) loads only when pulling
+    from filelock import FileLock
+
+    from aura.storage.models.gc import GcReport
 
 
 @dataclass
@@ -96,6 +99,8 @@ class ModelStore:
         )
 
     def lock(self, spec: ModelSpec, timeout: float = -1) -> FileLock:
+        from filelock import FileLock
+
         folder = self.tree.model_locks_dir(spec.service)
         folder.mkdir(parents=True, exist_ok=True)
         return FileLock(str(folder / f"{spec.name}.lock"), timeout=timeout)
@@ -155,6 +160,8 @@ class ModelStore:
         self, spec: ModelSpec, sink: ProgressSink | None = None, *, force: bool = False
     ) -> PullResult:
         """Make the model present and intact: check what is there (sha256), fetch the rest."""
+        from aura.storage.models import hub, packaged
+
         sink = sink or NullSink()
         if spec.source == "artifact":
             status = self.status(spec, full=True)
@@ -199,6 +206,7 @@ class ModelStore:
 
     def rm(self, spec: ModelSpec) -> int:
         """Remove a model from its store; returns the bytes freed."""
+        from aura.storage.models import packaged
         from aura.storage.models.gc import collect_repo
 
         if spec.source == "artifact":
@@ -218,6 +226,8 @@ class ModelStore:
 
     def gc(self) -> GcReport:
         """Drop unreferenced revisions, orphan blobs and leftover ``.incomplete`` files."""
+        from filelock import Timeout
+
         from aura.storage.models.gc import GcReport, collect_repo, manifests
 
         report = GcReport()
@@ -265,6 +275,8 @@ def _installed_version(spec: ModelSpec) -> str | None:
 
 
 def fix_for(status: ModelStatus) -> str:
+    from aura.storage.models import packaged
+
     spec = status.spec
     if spec.source == "artifact":
         return "Aura creates it by training; there is nothing to download."
