@@ -4,6 +4,7 @@ repair what is damaged, collect garbage, carry models to another host."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import stat
@@ -215,8 +216,6 @@ def test_import_refuses_a_damaged_archive(settings: Settings, tmp_path: Path):
             data = tin.extractfile(member).read()  # type: ignore[union-attr]
             if member.name.endswith(blob_for(source, "model.safetensors").name):
                 data = data[:100] + bytes([data[100] ^ 1]) + data[101:]
-            import io
-
             tout.addfile(member, io.BytesIO(data))
     target = ModelStore(
         load_settings(data_dir=tmp_path / "other", model_overrides=settings.model_overrides)
@@ -246,3 +245,69 @@ def test_overrides_are_checked_and_can_drop_models(data_dir: Path):
     ).registry.get("all-MiniLM-L6-v2")
     assert hub_minilm.store_repo_id == "sentence-transformers/all-MiniLM-L6-v2"
     assert json.loads(json.dumps(hub_minilm.allow_patterns))
+
+
+def test_a_conversion_is_made_once_and_kept(settings: Settings, hub: FakeHub, data_dir: Path):
+    store = ModelStore(settings)
+    store.pull(store.registry.get(TINY))
+    calls = []
+
+    def convert(folder: Path) -> None:
+        calls.append(folder)
+        source = store.resolve(TINY) / "model.safetensors"
+        (folder / "model.fp16.safetensors").write_bytes(source.read_bytes()[:1000])
+
+    first = store.derived(TINY, "fp16", convert)
+    again = ModelStore(settings).derived(TINY, "fp16", convert)  # another process, same result
+    assert first == again and len(calls) == 1
+    assert (first / "model.fp16.safetensors").stat().st_size == 1000
+    (first / "model.fp16.safetensors").write_bytes(b"short")  # damaged: rebuilt once
+    store.derived(TINY, "fp16", convert)
+    assert len(calls) == 2
+
+    newer = hub.add(TINY_REPO, {**tiny_model_files(), "config.json": b'{"v": 2}'})
+    store = ModelStore(
+        load_settings(data_dir=data_dir, hf_endpoint=hub.url, model_overrides=overrides(newer))
+    )
+    store.pull(store.registry.get(TINY))
+    store.derived(TINY, "fp16", convert)  # a new source revision: converted again
+    assert len(calls) == 3
+
+
+def test_load_time_is_recorded_per_model(settings: Settings):
+    from prometheus_client import REGISTRY
+
+    with ModelStore(settings).timed_load("tiny-load-probe"):
+        pass
+    value = REGISTRY.get_sample_value("aura_model_load_seconds", {"model": "tiny-load-probe"})
+    assert value is not None and value >= 0
+
+
+def test_trained_artifacts_travel_too(tmp_path: Path):
+    only_outfit = {
+        name: {"enabled": False}
+        for name in (
+            "all-MiniLM-L6-v2",
+            "SmolLM2-135M-Instruct-GGUF",
+            "efficientnet-lite0",
+            "fashion-detector",
+            "aura-fashion-assistant",
+        )
+    }
+    from aura.storage.models.artifacts import verify_artifact, write_artifact
+
+    source = ModelStore(load_settings(data_dir=tmp_path / "a", model_overrides=only_outfit))
+    spec = source.registry.get("outfit-transformer")
+    with write_artifact(source.artifact_dir(spec), base_model="none", training={"n": 3}) as out:
+        (out / "model.safetensors").write_bytes(os.urandom(4096))
+        (out / "cfg").mkdir()
+        (out / "cfg" / "config.json").write_text('{"d": 64}')
+    archive = tmp_path / "outfit.tar"
+    assert export_models(source, archive).models == ["outfit-transformer"]
+    target = ModelStore(load_settings(data_dir=tmp_path / "b", model_overrides=only_outfit))
+    assert import_models(target, archive).models == ["outfit-transformer"]
+    check = verify_artifact(target.artifact_dir(spec), full=True)
+    assert check.ok and check.manifest is not None and check.manifest.training == {"n": 3}
+    assert (target.artifact_dir(spec) / "model.safetensors").read_bytes() == (
+        source.artifact_dir(spec) / "model.safetensors"
+    ).read_bytes()

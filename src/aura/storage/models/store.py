@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -256,6 +256,45 @@ class ModelStore:
                             hfcache.drop_manifest(store, manifest.repo_id, manifest.name)
                     report.add(collect_repo(repo))
         return report
+
+    def derived(self, name: str, key: str, build: Callable[[Path], None]) -> Path:
+        """A conversion of model ``name`` (``key`` names it, e.g. "safetensors-fp32"), built once.
+
+        ``build(folder)`` writes the converted files into an empty folder; the result is kept as
+        an artifact (manifest last) tied to the source's commit, so later calls, in this
+        process or the next, return it at the cost of a size check. A new source revision or a
+        damaged result triggers one rebuild.
+        """
+        import re
+
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", key):
+            raise ValueError(f"derived key {key!r}: use letters, digits, '.', '_' or '-'")
+        spec = self.registry.get(name)
+        source = self.status(spec)
+        if not source.ok:
+            raise missing_error([source])
+        origin = source.commit or (source.path.name if source.path else "")
+        target = self.tree.derived_model_dir(spec.service, spec.name, key)
+
+        def current() -> bool:
+            check = verify_artifact(target)
+            return bool(
+                check.ok and check.manifest and check.manifest.extra.get("source_commit") == origin
+            )
+
+        if current():
+            return target
+        with self.lock(spec):
+            if not current():  # another process may have built it while we waited
+                from aura.storage.models.artifacts import write_artifact
+
+                with write_artifact(
+                    target,
+                    base_model=f"{spec.store_repo_id}@{origin}",
+                    extra={"derived_from": spec.name, "key": key, "source_commit": origin},
+                ) as staging:
+                    build(staging)
+        return target
 
     @contextlib.contextmanager
     def timed_load(self, name: str) -> Iterator[None]:
