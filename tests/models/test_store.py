@@ -311,3 +311,22 @@ def test_trained_artifacts_travel_too(tmp_path: Path):
     assert (target.artifact_dir(spec) / "model.safetensors").read_bytes() == (
         source.artifact_dir(spec) / "model.safetensors"
     ).read_bytes()
+
+
+def test_doctor_names_missing_and_damaged_models_with_their_fix(settings: Settings):
+    from aura.storage.models.doctor import check_models
+
+    def tiny_finding() -> tuple[str, str, str | None]:
+        (f,) = [f for f in check_models(settings) if f.subject == f"visual_analysis/{TINY}"]
+        return f.severity.value, f.message, f.fix
+
+    severity, message, fix = tiny_finding()
+    assert severity == "error" and "not in the store" in message and fix == "aura models pull tiny"
+    store = ModelStore(settings)
+    store.pull(store.registry.get(TINY))
+    assert tiny_finding()[0] == "ok"
+    damage(blob_for(store, "model.safetensors"), truncate=True)
+    severity, message, fix = tiny_finding()
+    assert severity == "error" and "damaged" in message and fix == "aura models pull tiny"
+    (blobs_of(store) / "0123.abcd.incomplete").write_bytes(b"x")
+    assert any("interrupted download" in f.message for f in check_models(settings))

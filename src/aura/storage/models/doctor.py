@@ -15,6 +15,9 @@ def check_models(settings: Settings) -> list[Finding]:
         specs = store.specs()
     except AuraError as exc:
         return [problem("models", exc.message, exc.fix or "Correct AURA_MODEL_OVERRIDES.")]
+    from aura.storage.models import packaged
+
+    auto_fetch = settings.auto_download and not settings.offline
     findings: list[Finding] = []
     for spec in specs:
         status = store.status(spec)
@@ -28,6 +31,27 @@ def check_models(settings: Settings) -> list[Finding]:
                     f"Model {spec.name} is damaged: {'; '.join(status.problems[:3])}.",
                     fix_for(status),
                     subject,
+                )
+            )
+        elif spec.source == "packaged" and packaged.locate(spec) is not None:
+            findings.append(  # start-up imports it (a local copy): nothing is wrong
+                Finding(
+                    "models",
+                    Severity.INFO,
+                    f"Model {spec.name} is imported from its package at the next start.",
+                    f"`{spec.pull_command}` imports it now.",
+                    subject,
+                )
+            )
+        elif spec.required and spec.source == "hub" and auto_fetch:
+            findings.append(
+                problem(
+                    "models",
+                    f"Required model {spec.name} is downloaded at the next start "
+                    "(AURA_AUTO_DOWNLOAD=1): start-up needs the hub once.",
+                    f"`{spec.pull_command}` downloads it now.",
+                    subject,
+                    warning=True,
                 )
             )
         elif spec.required:
