@@ -94,7 +94,7 @@ def write_artifact(
         for path in _files(staging):
             with open(path, "rb+") as handle:
                 os.fsync(handle.fileno())
-            sha256, _, size = file_digest(path)
+            sha256, _, size = file_digest(path, git=False)
             files[path.relative_to(staging).as_posix()] = {"size": size, "sha256": sha256}
         for dirpath, _, _ in os.walk(staging):
             fsync_dir(Path(dirpath))
@@ -170,6 +170,6 @@ def verify_artifact(path: Path, *, full: bool = False) -> ArtifactCheck:
             continue
         if size != info["size"]:
             problems.append(f"{rel}: size {size} != {info['size']}")
-        elif full and file_digest(file)[0] != info["sha256"]:
+        elif full and file_digest(file, git=False)[0] != info["sha256"]:
             problems.append(f"{rel}: checksum mismatch")
     return ArtifactCheck(path, manifest, problems)

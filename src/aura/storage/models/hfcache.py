@@ -39,22 +39,31 @@ def manifest_path(store: Path, repo_id: str, name: str) -> Path:
     return repo_dir(store, repo_id) / MODEL_MANIFESTS_DIRNAME / f"{name}.json"
 
 
-def file_digest(path: Path) -> tuple[str, str, int]:
-    """(sha256, git blob sha1, size) of a file, in one read."""
+def file_digest(path: Path, *, git: bool = True) -> tuple[str, str, int]:
+    """(sha256, git blob sha1 or "", size) of a file, in one read."""
     size = path.stat().st_size
     sha256 = hashlib.sha256()
-    sha1 = hashlib.sha1(f"blob {size}\0".encode())
+    sha1 = hashlib.sha1(f"blob {size}\0".encode()) if git else None
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             sha256.update(chunk)
-            sha1.update(chunk)
-    return sha256.hexdigest(), sha1.hexdigest(), size
+            if sha1 is not None:
+                sha1.update(chunk)
+    return sha256.hexdigest(), sha1.hexdigest() if sha1 is not None else "", size
 
 
 def blob_matches(path: Path, blob: str) -> bool:
-    """True when the content of ``path`` has the checksum its blob name promises."""
-    sha256, sha1, _ = file_digest(path)
-    return blob in (sha256, sha1)
+    """True when the content of ``path`` has the checksum its blob name promises.
+
+    64 hex digits name a sha256 (LFS files, packaged files); 40 name a git blob sha1.
+    """
+    if len(blob) == 64:
+        return file_digest(path, git=False)[0] == blob
+    sha1 = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            sha1.update(chunk)
+    return sha1.hexdigest() == blob
 
 
 def make_read_only(path: Path) -> None:
