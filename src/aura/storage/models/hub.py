@@ -75,6 +75,31 @@ def _check_snapshot(store: Path, spec: ModelSpec, snapshot: Path) -> tuple[list[
     return good, bad
 
 
+def _absent_from_listing(
+    store: Path, spec: ModelSpec, commit: str, good: list[FileRecord]
+) -> list[str]:
+    """Files the hub's listing of this commit has (for our patterns) that are not in ``good``.
+
+    ``snapshot_download`` caches the listing it worked from; checking against it means a
+    file can never silently be left out of the record. Without a cached listing: no check.
+    """
+    from huggingface_hub import get_cached_repo_tree
+    from huggingface_hub.utils import filter_repo_objects
+
+    try:
+        listing = get_cached_repo_tree(spec.store_repo_id, revision=commit, cache_dir=store)
+    except Exception:  # no listing cached (an older layout): nothing to compare with
+        return []
+    patterns = list(spec.allow_patterns) if spec.allow_patterns else None
+    wanted = {f.path: f.size for f in listing}
+    have = {r.path: r.size for r in good}
+    return sorted(
+        path
+        for path in filter_repo_objects(list(wanted), allow_patterns=patterns)
+        if have.get(path) != wanted[path]
+    )
+
+
 def fetch(
     store: Path, spec: ModelSpec, settings: Settings, sink: ProgressSink, *, force: bool = False
 ) -> Fetched:
@@ -123,6 +148,14 @@ def fetch(
             )
             log.warning(
                 "downloaded model file failed its checksum; fetching it again",
+                extra={"model": spec.name, "attempt": attempt, "reason": str(last_error)},
+            )
+            continue
+        absent = _absent_from_listing(store, spec, snapshot.name, good)
+        if absent:
+            last_error = ValueError("missing after download: " + ", ".join(absent))
+            log.warning(
+                "snapshot incomplete; fetching again",
                 extra={"model": spec.name, "attempt": attempt, "reason": str(last_error)},
             )
             continue

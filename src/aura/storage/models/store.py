@@ -99,11 +99,17 @@ class ModelStore:
         )
 
     def lock(self, spec: ModelSpec, timeout: float = -1) -> FileLock:
+        """The pull lock: one per repository folder (models sharing a repository share it)."""
         from filelock import FileLock
 
         folder = self.tree.model_locks_dir(spec.service)
         folder.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(folder / f"{spec.name}.lock"), timeout=timeout)
+        key = (
+            spec.name
+            if spec.source == "artifact"
+            else (hfcache.repo_dir(folder, spec.store_repo_id).name)
+        )
+        return FileLock(str(folder / f"{key}.lock"), timeout=timeout)
 
     # ---- local state (no network) ---------------------------------------------------
 
@@ -185,6 +191,13 @@ class ModelStore:
         store = self.store_dir(spec)
         store.mkdir(parents=True, exist_ok=True)
         with self.lock(spec):
+            # Under the lock no other Aura process writes this repository: any .incomplete
+            # file is what a killed pull left (huggingface_hub names them per process, so
+            # they are never resumed across processes) and only takes space.
+            for leftover in (hfcache.repo_dir(store, spec.store_repo_id) / "blobs").glob(
+                "*.incomplete"
+            ):
+                hfcache.remove_file(leftover)
             action = "downloaded" if spec.source == "hub" else "imported"
             manifest = self._matching_manifest(spec)
             if manifest is not None:
