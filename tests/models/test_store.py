@@ -330,3 +330,16 @@ def test_doctor_names_missing_and_damaged_models_with_their_fix(settings: Settin
     assert severity == "error" and "damaged" in message and fix == "aura models pull tiny"
     (blobs_of(store) / "0123.abcd.incomplete").write_bytes(b"x")
     assert any("interrupted download" in f.message for f in check_models(settings))
+
+
+def test_asking_for_more_files_fetches_only_those(settings: Settings, hub: FakeHub, data_dir: Path):
+    store = ModelStore(settings)
+    store.pull(store.registry.get(TINY))
+    wider = overrides(hub.repos[TINY_REPO], allow_patterns=["*.json", "*.safetensors", "*.md"])
+    store = ModelStore(load_settings(data_dir=data_dir, hf_endpoint=hub.url, model_overrides=wider))
+    spec = store.registry.get(TINY)
+    assert store.status(spec).state == "missing"  # the record no longer covers what is asked
+    hub.reset_stats()
+    assert store.pull(spec).action == "downloaded"
+    assert [g.rsplit("/", 1)[-1] for g in file_gets(hub)] == ["README.md"]
+    assert {p.name for p in store.resolve(TINY).iterdir()} == {*WANTED, "README.md"}

@@ -176,7 +176,10 @@ def fetch(
             commit=snapshot.name,
             files=tuple(good),
             created_at=hfcache.now_iso(),
-            origin={"endpoint": settings.hf_endpoint or "https://huggingface.co"},
+            origin={
+                "endpoint": settings.hf_endpoint or "https://huggingface.co",
+                "allow_patterns": list(spec.allow_patterns) if spec.allow_patterns else None,
+            },
         )
         hfcache.write_manifest(store, manifest)  # the commit record, last
         new = [r for r in good if r.blob not in before]

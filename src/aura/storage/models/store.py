@@ -117,8 +117,12 @@ class ModelStore:
         manifest = hfcache.read_manifest(self.store_dir(spec), spec.store_repo_id, spec.name)
         if manifest is None or manifest.source != spec.source:
             return None
-        if spec.source == "hub" and spec.revision not in (manifest.revision, manifest.commit):
-            return None  # the registry now pins another revision
+        if spec.source == "hub":
+            if spec.revision not in (manifest.revision, manifest.commit):
+                return None  # the registry now pins another revision
+            patterns = list(spec.allow_patterns) if spec.allow_patterns else None
+            if manifest.origin.get("allow_patterns", patterns) != patterns:
+                return None  # the registry now wants other files of the repository
         return manifest
 
     def status(self, spec: ModelSpec, *, full: bool = False) -> ModelStatus:
