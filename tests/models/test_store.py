@@ -343,3 +343,21 @@ def test_asking_for_more_files_fetches_only_those(settings: Settings, hub: FakeH
     assert store.pull(spec).action == "downloaded"
     assert [g.rsplit("/", 1)[-1] for g in file_gets(hub)] == ["README.md"]
     assert {p.name for p in store.resolve(TINY).iterdir()} == {*WANTED, "README.md"}
+
+
+def test_a_wrong_repository_or_revision_fails_at_once(
+    data_dir: Path, hub: FakeHub, tiny_repo: Repo
+):
+    for change in ({"revision": "f" * 40}, {"repo_id": "aura-test/no-such-model"}):
+        store = ModelStore(
+            load_settings(
+                data_dir=data_dir,
+                hf_endpoint=hub.url,
+                model_overrides=overrides(tiny_repo, **change),
+            )
+        )
+        hub.reset_stats()
+        with pytest.raises(ModelDownloadFailed) as failed:
+            store.pull(store.registry.get(TINY))
+        assert "The hub has no" in failed.value.message and "repo_id" in failed.value.fix
+        assert hub.stats.total <= 3  # no retry loop against a definite "not found"

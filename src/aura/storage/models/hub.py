@@ -105,6 +105,11 @@ def fetch(
 ) -> Fetched:
     """Download (what is missing of) ``spec`` and return its verified manifest, written."""
     from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
 
     if settings.offline:
         raise ModelDownloadFailed(
@@ -127,6 +132,13 @@ def fetch(
                 force_download=force and attempt == 1,
                 max_workers=min(4, settings.max_workers),
             )
+        except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError) as exc:
+            raise ModelDownloadFailed(
+                f"The hub has no {repo_id}@{spec.revision} (model {spec.name}): "
+                f"{str(exc).splitlines()[0][:300]}",
+                fix="Check repo_id and revision (registry or AURA_MODEL_OVERRIDES) and "
+                "HF_ENDPOINT; a private or gated repository also needs HF_TOKEN.",
+            ) from None
         except Exception as exc:  # network, HTTP, size mismatch: all retried, then reported
             last_error = exc
             log.warning(

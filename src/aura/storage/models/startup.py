@@ -44,7 +44,7 @@ def resolve_all(store: ModelStore, report: Callable[[str], None] = lambda _: Non
             try:
                 store.pull(spec, verify=spec.source != "packaged")
                 out.fetched.append(spec.name)
-            except AuraError as exc:
+            except (AuraError, OSError) as exc:  # reported below as missing, with the fix
                 log.warning("model fetch failed", extra={"model": spec.name, "reason": str(exc)})
             status = store.status(spec)
         elif status.ok:
