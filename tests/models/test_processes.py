@@ -168,3 +168,24 @@ def test_out_of_the_box_start_imports_packaged_models_offline(data_dir: Path):
     doctor = run_aura("doctor", "--json", env=env)
     findings = [f for f in json.loads(doctor.stdout)["findings"] if f["check"] == "models"]
     assert {f["severity"] for f in findings} <= {"ok", "info"}, findings
+
+
+def test_the_cli_round_trip(data_dir: Path, hub: FakeHub, tiny_repo: Repo, tmp_path: Path):
+    env = model_env(data_dir, hub, tiny_repo)
+    assert run_aura("models", "pull", "visual_analysis", env=env).returncode == 0
+    verify = run_aura("models", "verify", "--full", "--json", env=env)
+    assert verify.returncode == 0 and json.loads(verify.stdout)["ok"] is True
+    archive = tmp_path / "models.tar"
+    export = run_aura("models", "export", str(archive), TINY, env=env)
+    assert export.returncode == 0 and "exported 1 model(s)" in export.stdout, export.stderr
+    removed = run_aura("models", "rm", TINY, env=env)
+    assert removed.returncode == 0 and "removed tiny" in removed.stdout
+    assert models_json(env)[TINY]["state"] == "missing"
+    hub.reset_stats()
+    imported = run_aura("models", "import", str(archive), env={**env, "AURA_OFFLINE": "1"})
+    assert imported.returncode == 0 and "imported 1 model(s)" in imported.stdout
+    assert run_aura("models", "verify", "--full", TINY, env=env).returncode == 0
+    assert hub.stats.total == 0
+    assert run_aura("models", "gc", env=env).returncode == 0
+    unknown = run_aura("models", "pull", "no-such-model", env=env)
+    assert unknown.returncode == 2 and "aura models list" in unknown.stderr
