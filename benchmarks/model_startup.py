@@ -6,7 +6,7 @@ hub only widens the gap) and imports the packaged models. Warm: the same command
 the populated store. Prints the seconds of the "model resolve" phase and of the whole start
 (process launch to /health/ready 200) for both, and their ratios.
 
-    python benchmarks/model_startup.py [--detector-mb 160] [--repeat 3]
+    python benchmarks/model_startup.py [--detector-mb 160] [--repeat 3] [--hub-mbps 20]
 
 Each figure is the median of --repeat cold/warm pairs.
 """
@@ -58,9 +58,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--detector-mb", type=int, default=160)
     parser.add_argument("--repeat", type=int, default=3, help="cold/warm pairs per service")
+    parser.add_argument(
+        "--hub-mbps", type=float, default=0, help="throttle the hub (MB/s); 0: loopback speed"
+    )
     args = parser.parse_args()
 
     hub = FakeHub().start()
+    hub.rate = int(args.hub_mbps * 1024 * 1024)
     repo = hub.add("aura-bench/fashion-detector", detector_files(args.detector_mb))
     overrides = {
         "fashion-detector": {
@@ -97,9 +101,10 @@ def main() -> None:
     finally:
         hub.stop()
 
+    speed = f"{args.hub_mbps:g} MB/s" if args.hub_mbps else "loopback speed"
     print(
         f"model_startup: cold (empty store) vs warm (populated store); detector "
-        f"{args.detector_mb} MB from a local hub; packaged models imported from wheels"
+        f"{args.detector_mb} MB from a local hub at {speed}; packaged models imported from wheels"
     )
     header = (
         f"{'service':<23}{'hub MB':>7}{'store MB':>9}{'resolve cold':>13}{'warm':>8}"

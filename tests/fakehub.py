@@ -8,7 +8,7 @@ blob sha1 for small ones), ``Content-Length`` and ``Range`` (206) for resumed do
 
 It counts requests and body bytes, and injects faults per file: ``stall`` (send N bytes, then
 hang), ``cut`` (send N bytes, then close the connection) and ``flip`` (serve a wrong byte),
-each for a given number of responses.
+each for a given number of responses. ``rate`` throttles bodies (benchmarks).
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ class FakeHub:
         self.stats = Stats()
         self.lock = threading.Lock()
         self.release = threading.Event()  # set to end every stall
+        self.rate = 0  # bytes/s per response; 0: as fast as the loopback goes
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -229,7 +230,13 @@ class FakeHub:
         if head:
             return
         if fault is None:
-            req.wfile.write(body)
+            if self.rate:  # bytes per second, like a real link
+                step = max(1, self.rate // 20)
+                for i in range(0, len(body), step):
+                    req.wfile.write(body[i : i + step])
+                    time.sleep(len(body[i : i + step]) / self.rate)
+            else:
+                req.wfile.write(body)
             with self.lock:
                 self.stats.body_bytes += len(body)
             return
