@@ -67,6 +67,10 @@ def test_kill_9_mid_pull_leaves_nothing_valid_and_the_next_pull_completes(
     assert models_json(env)[TINY]["state"] == "missing"
     leftovers = list(store_dir(data_dir).glob("models--*/blobs/*.incomplete"))
     assert leftovers, "the killed pull should have left its partial file"
+    # A snapshot link never points at a partial file: each existing link leads to a whole blob.
+    for pointer in store_dir(data_dir).glob("models--*/snapshots/*/*"):
+        assert pointer.resolve().read_bytes() == tiny_repo.files[pointer.name]
+    assert not list(store_dir(data_dir).glob("models--*/snapshots/*/model.safetensors"))
     verify = run_aura("models", "verify", TINY, env=env)
     assert verify.returncode == 1 and "aura models pull tiny" in verify.stdout
     from huggingface_hub import snapshot_download
