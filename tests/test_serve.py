@@ -130,10 +130,10 @@ def test_slow_startup_never_blocks_the_event_loop(tree):
                     break
             except httpx.HTTPError:
                 time.sleep(0.05)
-        began = time.monotonic()
+        # The phase holds until released below: had it run on the event loop, none of
+        # these requests could be answered (no timing assertion: the machine may be busy).
         for _ in range(20):
-            assert httpx.get(f"{url}/health/live", timeout=2).status_code == 200
-        assert time.monotonic() - began < 2.0  # loose: only proves nothing blocks for seconds
+            assert httpx.get(f"{url}/health/live", timeout=10).status_code == 200
         not_ready = httpx.get(f"{url}/health/ready")
         assert not_ready.status_code == 503
         assert not_ready.json()["phase"] == "model load"

@@ -124,6 +124,26 @@ class Settings(BaseSettings):
         validation_alias=_env("AURA_OFFLINE"),
         description="1 forbids every network access to model hubs, downloads included.",
     )
+    auto_download: bool = Field(
+        False,
+        validation_alias=_env("AURA_AUTO_DOWNLOAD"),
+        description="1 lets start-up download a missing hub model once (unless AURA_OFFLINE=1); "
+        "otherwise a missing required model keeps /health/ready at 503 naming "
+        "`aura models pull NAME`.",
+    )
+    hf_endpoint: str | None = Field(
+        None,
+        validation_alias=_env("HF_ENDPOINT"),
+        description="Model hub URL for `aura models pull` (a mirror, or a test hub). Default "
+        "https://huggingface.co.",
+    )
+    model_overrides: dict[str, dict[str, Any]] = Field(
+        {},
+        validation_alias=_env("AURA_MODEL_OVERRIDES"),
+        description="JSON object changing registry entries by model name, e.g. "
+        '{"fashion-detector": {"repo_id": "org/name", "revision": "<commit>", "required": true}}; '
+        '{"NAME": {"enabled": false}} drops a model.',
+    )
     host: str = Field(
         "127.0.0.1", validation_alias=_env("AURA_HOST"), description="Address `aura serve` binds."
     )
@@ -157,7 +177,7 @@ class Settings(BaseSettings):
     def _empty_service_is_all(cls, value: Any) -> Any:
         return None if value in ("", "all") else value
 
-    @field_validator("database_url", "redis_url", mode="before")
+    @field_validator("database_url", "redis_url", "hf_endpoint", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value

@@ -73,6 +73,9 @@ def run_checks(settings: Settings) -> list[Finding]:
     findings = tree.check()
     findings.append(check_database(tree))
     findings.append(check_redis(settings))
+    from aura.storage.models.doctor import check_models
+
+    findings.extend(check_models(settings))
     return findings
 
 

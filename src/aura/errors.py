@@ -49,3 +49,11 @@ class LockHeld(AuraError, RuntimeError):
 
 class BackupError(AuraError, ValueError):
     """A backup archive is invalid, tampered with, unsafe, or cannot be restored here."""
+
+
+class ModelDownloadFailed(AuraError, ConnectionError):
+    """A model could not be downloaded (hub unreachable, offline mode, or bad content)."""
+
+
+class ModelCorrupt(AuraError, ValueError):
+    """A model's files do not match their manifest (size or checksum)."""

@@ -48,6 +48,12 @@ EMBEDDED_DIR = "embedded"
 EMBEDDED_LOGS = "embedded/logs"
 SQLITE_FILENAME = "aura.sqlite3"
 FINETUNED_DIRNAME = "aura_fashion_assistant"
+# Inside a service's model store (a Hugging Face cache: models--org--name/{blobs,snapshots,refs}).
+OUTFIT_MODEL_DIRNAME = "outfit_transformer"  # trained outfit-model checkpoint (an own artifact)
+MODEL_MANIFESTS_DIRNAME = "aura"  # models--org--name/aura/<model>.json: Aura's commit records
+MODEL_LOCKS_DIRNAME = ".locks/aura"  # per-model pull locks, beside huggingface_hub's .locks
+ARTIFACT_MANIFEST_FILENAME = "aura-artifact.json"
+DERIVED_DIRNAME = "aura-derived"  # conversions of a stored model (GGUF -> safetensors, ...)
 LOG_FILENAME = "aura.log"
 
 # Folders holding private user data get 0700; everything else 0755.
@@ -110,6 +116,17 @@ class DataTree:
         if self.settings.finetuned_model_path is not None:
             return self.settings.finetuned_model_path.expanduser().absolute()
         return self.models_dir(Service.CONVERSATIONAL_AI) / FINETUNED_DIRNAME
+
+    def outfit_model_dir(self) -> Path:
+        """The trained outfit model (an own artifact) inside the outfit service's store."""
+        return self.models_dir(Service.OUTFIT_RECOMMENDATION) / OUTFIT_MODEL_DIRNAME
+
+    def derived_model_dir(self, service: Service, model: str, key: str) -> Path:
+        """A conversion of a stored model, made once and kept (an artifact with a manifest)."""
+        return self.models_dir(service) / DERIVED_DIRNAME / model / key
+
+    def model_locks_dir(self, service: Service) -> Path:
+        return self.models_dir(service) / MODEL_LOCKS_DIRNAME
 
     def service_logs_dir(self, service: Service) -> Path:
         return self._service_dir(service, "logs")

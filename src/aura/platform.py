@@ -8,12 +8,18 @@ Each later component adds its phase to :meth:`Platform.phases`, in dependency or
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aura.config import Settings
 from aura.errors import LayoutError
 from aura.findings import Severity
 from aura.layout import DataTree
 from aura.startup import Phase, PhaseContext, Startup
+
+if TYPE_CHECKING:
+    from aura.storage.models.startup import Resolved
+    from aura.storage.models.store import ModelStore
 
 log = logging.getLogger("aura.platform")
 
@@ -22,7 +28,20 @@ class Platform:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.tree = DataTree(settings)
+        self.models: ModelStore | None = None  # set by the "model resolve" phase
+        self.resolved_models: Resolved | None = None
         self.startup = Startup(self.phases())
+
+    def model_path(self, name: str) -> Path:
+        """Where a resolved model lives (after start-up); services load from here."""
+        if self.resolved_models is None or name not in self.resolved_models.paths:
+            from aura.errors import ModelMissing
+
+            raise ModelMissing(
+                f"Model {name} was not resolved at start-up.",
+                fix=f"`aura models list` shows it; `aura models pull {name}`.",
+            )
+        return self.resolved_models.paths[name]
 
     # ---- start-up phases ----------------------------------------------------------
 
@@ -30,6 +49,7 @@ class Platform:
         return [
             Phase("settings", self._phase_settings),
             Phase("layout check", self._phase_layout),
+            Phase("model resolve", self._phase_model_resolve),
         ]
 
     def _phase_settings(self, ctx: PhaseContext) -> None:
@@ -49,3 +69,10 @@ class Platform:
                 raise LayoutError(finding.message, fix=finding.fix)
             if finding.severity in (Severity.ERROR, Severity.WARNING):
                 log.warning(finding.message, extra={"check": finding.check, "fix": finding.fix})
+
+    def _phase_model_resolve(self, ctx: PhaseContext) -> None:
+        from aura.storage.models.startup import resolve_all
+        from aura.storage.models.store import ModelStore
+
+        self.models = ModelStore(self.settings)
+        self.resolved_models = resolve_all(self.models, ctx.report)

