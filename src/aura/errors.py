@@ -45,3 +45,15 @@ class NotReady(AuraError, RuntimeError):
 
 class LockHeld(AuraError, RuntimeError):
     """Another process holds the exclusive lock on a directory."""
+
+
+class NotFound(AuraError, LookupError):
+    """The requested object does not exist (or belongs to someone else: same answer)."""
+
+    http_status = 404
+
+
+class InvalidInput(AuraError, ValueError):
+    """A request is well-formed but its content is not acceptable."""
+
+    http_status = 422

@@ -8,12 +8,20 @@ Each later component adds its phase to :meth:`Platform.phases`, in dependency or
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from aura.config import Settings
 from aura.errors import LayoutError
 from aura.findings import Severity
 from aura.layout import DataTree
+from aura.services import Service
 from aura.startup import Phase, PhaseContext, Startup
+
+if TYPE_CHECKING:
+    from aura.storage.db import Database
+    from aura.storage.index_manager import IndexManager
+    from aura.wardrobe.embedder import TextEmbedder
+    from aura.wardrobe.service import WardrobeService
 
 log = logging.getLogger("aura.platform")
 
@@ -22,7 +30,19 @@ class Platform:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.tree = DataTree(settings)
+        from aura.storage.cache import make_cache
+
+        self.cache = make_cache(settings.redis_url)
+        self.db: Database | None = None
+        self.embedder: TextEmbedder | None = None
+        self.index: IndexManager | None = None
+        self.wardrobe: WardrobeService | None = None
         self.startup = Startup(self.phases())
+
+    @property
+    def serves_wardrobe(self) -> bool:
+        """The wardrobe (and its index under VECTOR_STORE_PATH) lives with the assistant."""
+        return Service.CONVERSATIONAL_AI in self.settings.served_services
 
     # ---- start-up phases ----------------------------------------------------------
 
@@ -30,6 +50,15 @@ class Platform:
         return [
             Phase("settings", self._phase_settings),
             Phase("layout check", self._phase_layout),
+            Phase("database migrate", self._phase_database),
+            *(
+                [
+                    Phase("embedder load", self._phase_embedder),
+                    Phase("index load", self._phase_index),
+                ]
+                if self.serves_wardrobe
+                else []
+            ),
         ]
 
     def _phase_settings(self, ctx: PhaseContext) -> None:
@@ -49,3 +78,40 @@ class Platform:
                 raise LayoutError(finding.message, fix=finding.fix)
             if finding.severity in (Severity.ERROR, Severity.WARNING):
                 log.warning(finding.message, extra={"check": finding.check, "fix": finding.fix})
+
+    def _phase_database(self, ctx: PhaseContext) -> None:
+        from aura.config import mask_url
+        from aura.storage.db import Database
+        from aura.storage.migrate import upgrade_to_head
+
+        ctx.report(f"migrating {mask_url(self.tree.database_url)} to head")
+        db = Database(self.tree.database_url)
+        before, after = upgrade_to_head(db)
+        log.info("database at head", extra={"from": before, "revision": after})
+        self.db = db
+
+    def _phase_embedder(self, ctx: PhaseContext) -> None:
+        from aura.wardrobe.embedder import TextEmbedder
+
+        embedder = TextEmbedder()
+        ctx.report(f"loading {embedder.space.model_id} from {embedder.folder}")
+        embedder.load()
+        self.embedder = embedder
+
+    def _phase_index(self, ctx: PhaseContext) -> None:
+        from aura.storage.index_manager import IndexManager
+        from aura.wardrobe.service import WardrobeService
+
+        assert self.db is not None and self.embedder is not None
+        index = IndexManager(self.db, self.tree, self.settings, self.embedder.space)
+        ctx.report(f"loading the item index from {index.folder}")
+        index.open()
+        self.index = index
+        self.wardrobe = WardrobeService(self.db, self.embedder, index)
+
+    def close(self) -> None:
+        """Save what is unsaved and release locks and connections (clean shutdown)."""
+        if self.index is not None:
+            self.index.close()
+        if self.db is not None:
+            self.db.close()
