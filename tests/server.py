@@ -13,9 +13,18 @@ from pathlib import Path
 
 import httpx
 
-AURA_ENV_PREFIXES = ("AURA_", "MODEL_PATH", "VECTOR_STORE_PATH", "FINETUNED_MODEL_PATH",
-                     "LOG_PATH", "DATABASE_URL", "REDIS_URL", "DEVICE", "LOG_LEVEL",
-                     "MAX_WORKERS")
+AURA_ENV_PREFIXES = (
+    "AURA_",
+    "MODEL_PATH",
+    "VECTOR_STORE_PATH",
+    "FINETUNED_MODEL_PATH",
+    "LOG_PATH",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEVICE",
+    "LOG_LEVEL",
+    "MAX_WORKERS",
+)
 
 
 def free_port() -> int:
@@ -26,29 +35,46 @@ def free_port() -> int:
 
 def clean_environ(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The current environment without any Aura setting, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(AURA_ENV_PREFIXES) or k.startswith("AURA_TEST_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(AURA_ENV_PREFIXES) or k.startswith("AURA_TEST_")
+    }
     env.update(extra or {})
     return env
 
 
-def run_aura(*args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None,
-             timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_aura(
+    *args: str, env: Mapping[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the `aura` CLI (same interpreter) and capture its output."""
-    return subprocess.run([sys.executable, "-m", "aura", *args], env=clean_environ(env),
-                          cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "aura", *args],
+        env=clean_environ(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 class AuraServer:
     """`aura serve` in a subprocess on a free port of 127.0.0.1."""
 
-    def __init__(self, data_dir: Path, env: Mapping[str, str] | None = None,
-                 args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, data_dir: Path, env: Mapping[str, str] | None = None, args: tuple[str, ...] = ()
+    ) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = clean_environ({"AURA_DATA_DIR": str(data_dir), "AURA_PORT": str(self.port),
-                                  "AURA_HOST": "127.0.0.1", **(env or {})})
+        self.env = clean_environ(
+            {
+                "AURA_DATA_DIR": str(data_dir),
+                "AURA_PORT": str(self.port),
+                "AURA_HOST": "127.0.0.1",
+                **(env or {}),
+            }
+        )
         self.args = args
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir.parent / f"server-{self.port}.out"
@@ -56,8 +82,12 @@ class AuraServer:
     def start(self) -> AuraServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         out = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child process
-        self.proc = subprocess.Popen([sys.executable, "-m", "aura", "serve", *self.args],
-                                     env=self.env, stdout=out, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "aura", "serve", *self.args],
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         out.close()
         return self
 
@@ -76,8 +106,9 @@ class AuraServer:
         while time.monotonic() < deadline:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                raise AssertionError(f"server exited with {self.proc.returncode}:\n"
-                                     f"{self.output()[-4000:]}")
+                raise AssertionError(
+                    f"server exited with {self.proc.returncode}:\n{self.output()[-4000:]}"
+                )
             try:
                 response = httpx.get(self.url + path, timeout=2)
                 if done(response):
@@ -86,8 +117,9 @@ class AuraServer:
             except httpx.HTTPError as exc:
                 last = exc
             time.sleep(0.1)
-        raise AssertionError(f"{path} not ready after {timeout}s (last: {last}):\n"
-                             f"{self.output()[-4000:]}")
+        raise AssertionError(
+            f"{path} not ready after {timeout}s (last: {last}):\n{self.output()[-4000:]}"
+        )
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
         assert self.proc is not None
