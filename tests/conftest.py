@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import drop_postgres_database, fresh_postgres_database
 from tests.server import AURA_ENV_PREFIXES
 
 UNDER_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -72,34 +73,6 @@ def redis_url() -> Iterator[str]:
     yield TEST_REDIS_URL
 
 
-def _fresh_postgres_database(base_url: str) -> str:
-    """Create a database of our own on the test server; its URL (dropped by the caller)."""
-    import uuid
-
-    import sqlalchemy
-
-    name = f"aura_t_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    return str(sqlalchemy.engine.make_url(base_url).set(database=name).render_as_string(False))
-
-
-def _drop_postgres_database(base_url: str, url: str) -> None:
-    import sqlalchemy
-
-    name = sqlalchemy.engine.make_url(url).database
-    admin = sqlalchemy.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database for one test, on each backend in turn (PostgreSQL: a new
@@ -108,8 +81,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'aura-test.sqlite3'}"
         return
     base = request.getfixturevalue("postgres_url")
-    url = _fresh_postgres_database(base)
+    url = fresh_postgres_database(base)
     try:
         yield url
     finally:
-        _drop_postgres_database(base, url)
+        drop_postgres_database(base, url)
