@@ -68,11 +68,52 @@ def check_redis(settings: Settings) -> Finding:
     return ok("redis", f"Redis at {masked} answers.", masked)
 
 
+def check_index(tree: DataTree) -> Finding:
+    """The item index snapshot: present and built with the current embedding model?"""
+    from aura.errors import ModelMissing
+    from aura.storage.vectors import read_manifest
+    from aura.wardrobe.embedder import TextEmbedder
+
+    try:
+        space = TextEmbedder().space
+    except ModelMissing as exc:
+        return problem("index", exc.message, exc.fix or "", None)
+    folder = tree.index_dir(space.slug)
+    manifest = read_manifest(folder)
+    if manifest is None:
+        return Finding(
+            "index",
+            Severity.INFO,
+            f"No index snapshot in {folder} yet; the next start builds it from the database.",
+            None,
+            str(folder),
+        )
+    if (manifest.get("model_id"), manifest.get("model_revision")) != (
+        space.model_id,
+        space.revision,
+    ):
+        return problem(
+            "index",
+            f"The index in {folder} was built with {manifest.get('model_id')}"
+            f"@{manifest.get('model_revision')}, not {space.key}.",
+            "Nothing to do: the next start rebuilds it (or run `aura index rebuild`).",
+            str(folder),
+            warning=True,
+        )
+    return ok(
+        "index",
+        f"Index snapshot {folder}: {manifest.get('count')} vectors, "
+        f"{manifest.get('index_type')}, change {manifest.get('last_seq')}.",
+        str(folder),
+    )
+
+
 def run_checks(settings: Settings) -> list[Finding]:
     tree = DataTree(settings)
     findings = tree.check()
     findings.append(check_database(tree))
     findings.append(check_redis(settings))
+    findings.append(check_index(tree))
     return findings
 
 
