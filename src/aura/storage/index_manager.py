@@ -51,6 +51,8 @@ class IndexManager:
         try:
             self.lock.acquire()
             self.writer = True
+            for stale in self.folder.glob(".index-*.tmp"):  # a snapshot killed mid-write
+                stale.unlink(missing_ok=True)
         except LockHeld as exc:
             if writer_required:
                 raise
