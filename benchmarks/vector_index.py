@@ -132,6 +132,8 @@ def run(n: int, work: Path, queries: int, inserts: int) -> None:
     )
 
     qs = unit_vectors(queries, 10**9)
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # per-query latency, the same for both paths
     raw = index.index
     nprobe = settings.index_nprobe
     if index.kind == "ivf":
@@ -178,6 +180,7 @@ def run(n: int, work: Path, queries: int, inserts: int) -> None:
         f"(x{ta / tb:.2f} raw time)"
     )
 
+    faiss.omp_set_num_threads(threads)
     new = unit_vectors(inserts, 7)
     next_id = n + 1
 
@@ -214,7 +217,6 @@ def main() -> None:
     parser.add_argument("--inserts", type=int, default=300)
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
-    faiss.omp_set_num_threads(1)  # latency per query, comparable between the two paths
     for n in args.n or [100_000, 1_000_000]:
         with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
             run(n, Path(tmp), args.queries, args.inserts)

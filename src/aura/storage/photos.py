@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aura.storage.schema import Photo, UserPhoto
@@ -19,8 +20,13 @@ def put_photo(session: Session, user_id: int, data: bytes, content_type: str) ->
     """Store ``data`` once (whoever uploads it) and grant ``user_id`` access; returns sha256."""
     sha = hashlib.sha256(data).hexdigest()
     if session.get(Photo, sha) is None:
-        session.add(Photo(sha256=sha, content=data, content_type=content_type, size=len(data)))
-        session.flush()
+        try:
+            with session.begin_nested():  # two users uploading the same bytes at once
+                session.add(
+                    Photo(sha256=sha, content=data, content_type=content_type, size=len(data))
+                )
+        except IntegrityError:
+            pass  # the other upload stored it: same bytes, same key
     if session.get(UserPhoto, (user_id, sha)) is None:
         session.add(UserPhoto(user_id=user_id, sha256=sha))
         session.flush()
