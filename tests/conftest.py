@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.databases import drop_postgres_database, fresh_postgres_database
 from tests.server import AURA_ENV_PREFIXES
 
 UNDER_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -103,3 +104,18 @@ def new_postgres_database(postgres_url: str) -> Iterator[Callable[[], str]]:
 def fresh_postgres_url(new_postgres_database: Callable[[], str]) -> str:
     """A new, empty PostgreSQL database for one test, dropped afterwards."""
     return new_postgres_database()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database for one test, on each backend in turn (PostgreSQL: a new
+    database on the AURA_TEST_DATABASE_URL server, dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'aura-test.sqlite3'}"
+        return
+    base = request.getfixturevalue("postgres_url")
+    url = fresh_postgres_database(base)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(base, url)

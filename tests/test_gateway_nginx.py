@@ -78,6 +78,9 @@ def test_routes_each_prefix_to_its_service(gateway):
         assert response.status_code == 200, response.text
         assert response.json()["service"] == service
     assert httpx.get(f"{url}/elsewhere").status_code == 404
+    # the wardrobe lives with the assistant: without a key it answers 401, not nginx's 404
+    wardrobe = httpx.get(f"{url}/api/v1/wardrobe/items")
+    assert wardrobe.status_code == 401, wardrobe.text
 
 
 def test_security_headers_and_request_id(gateway):

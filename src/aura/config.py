@@ -172,6 +172,50 @@ class Settings(BaseSettings):
         5, ge=0, validation_alias=_env("AURA_LOG_BACKUPS"), description="Rotated log files kept."
     )
 
+    index_type: Literal["auto", "flat", "ivf"] = Field(
+        "auto",
+        validation_alias=_env("AURA_INDEX_TYPE"),
+        description="Vector index type: flat (exact), ivf (approximate), or auto (flat up to "
+        "AURA_INDEX_FLAT_MAX vectors, ivf above). Applied when the index is (re)built.",
+    )
+    index_flat_max: int = Field(
+        100_000,
+        ge=0,
+        validation_alias=_env("AURA_INDEX_FLAT_MAX"),
+        description="With AURA_INDEX_TYPE=auto: the largest index built as exact (flat) search.",
+    )
+    index_nprobe: int = Field(
+        32,
+        ge=1,
+        validation_alias=_env("AURA_INDEX_NPROBE"),
+        description="IVF lists searched per query (higher: better recall, slower).",
+    )
+    index_snapshot_changes: int = Field(
+        1000,
+        ge=1,
+        validation_alias=_env("AURA_INDEX_SNAPSHOT_CHANGES"),
+        description="The index writer saves a snapshot after this many unsaved changes.",
+    )
+    index_snapshot_seconds: float = Field(
+        60.0,
+        gt=0,
+        validation_alias=_env("AURA_INDEX_SNAPSHOT_SECONDS"),
+        description="The index writer saves a snapshot this many seconds after the first "
+        "unsaved change (whichever of the two limits comes first).",
+    )
+    max_photo_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1024,
+        validation_alias=_env("AURA_MAX_PHOTO_BYTES"),
+        description="Largest photo accepted by the wardrobe API (bytes).",
+    )
+    rate_limit_per_minute: int = Field(
+        600,
+        ge=0,
+        validation_alias=_env("AURA_RATE_LIMIT_PER_MINUTE"),
+        description="Requests per minute per API key on /api/v1 (0: no limit).",
+    )
+
     @field_validator("service", mode="before")
     @classmethod
     def _empty_service_is_all(cls, value: Any) -> Any:

@@ -68,6 +68,51 @@ def check_redis(settings: Settings) -> Finding:
     return ok("redis", f"Redis at {masked} answers.", masked)
 
 
+def check_index(tree: DataTree) -> Finding:
+    """The item index snapshot: present and built with the current embedding model?"""
+    from aura.errors import ModelMissing
+    from aura.storage.vectors import read_manifest
+    from aura.wardrobe.embedder import TextEmbedder
+
+    try:
+        space = TextEmbedder.from_store(tree.settings).space
+    except ModelMissing:
+        return Finding(
+            "index",
+            Severity.INFO,
+            "The text embedding model is not in the model store yet: the first "
+            "start imports it, then builds the item index.",
+        )
+    folder = tree.index_dir(space.slug)
+    manifest = read_manifest(folder)
+    if manifest is None:
+        return Finding(
+            "index",
+            Severity.INFO,
+            f"No index snapshot in {folder} yet; the next start builds it from the database.",
+            None,
+            str(folder),
+        )
+    if (manifest.get("model_id"), manifest.get("model_revision")) != (
+        space.model_id,
+        space.revision,
+    ):
+        return problem(
+            "index",
+            f"The index in {folder} was built with {manifest.get('model_id')}"
+            f"@{manifest.get('model_revision')}, not {space.key}.",
+            "Nothing to do: the next start rebuilds it (or run `aura index rebuild`).",
+            str(folder),
+            warning=True,
+        )
+    return ok(
+        "index",
+        f"Index snapshot {folder}: {manifest.get('count')} vectors, "
+        f"{manifest.get('index_type')}, change {manifest.get('last_seq')}.",
+        str(folder),
+    )
+
+
 def run_checks(settings: Settings) -> list[Finding]:
     tree = DataTree(settings)
     findings = tree.check()
@@ -76,6 +121,7 @@ def run_checks(settings: Settings) -> list[Finding]:
     from aura.storage.models.doctor import check_models
 
     findings.extend(check_models(settings))
+    findings.append(check_index(tree))
     return findings
 
 

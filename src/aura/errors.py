@@ -57,3 +57,15 @@ class ModelDownloadFailed(AuraError, ConnectionError):
 
 class ModelCorrupt(AuraError, ValueError):
     """A model's files do not match their manifest (size or checksum)."""
+
+
+class NotFound(AuraError, LookupError):
+    """The requested object does not exist (or belongs to someone else: same answer)."""
+
+    http_status = 404
+
+
+class InvalidInput(AuraError, ValueError):
+    """A request is well-formed but its content is not acceptable."""
+
+    http_status = 422

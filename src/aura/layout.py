@@ -55,6 +55,7 @@ MODEL_LOCKS_DIRNAME = ".locks/aura"  # per-model pull locks, beside huggingface_
 ARTIFACT_MANIFEST_FILENAME = "aura-artifact.json"
 DERIVED_DIRNAME = "aura-derived"  # conversions of a stored model (GGUF -> safetensors, ...)
 LOG_FILENAME = "aura.log"
+INDEX_DIR_PREFIX = "items-"  # vector_store/items-<embedding space>/
 
 # Folders holding private user data get 0700; everything else 0755.
 PRIVATE_MODE = 0o700
@@ -111,6 +112,10 @@ class DataTree:
 
     def vector_store_dir(self) -> Path:
         return self._service_dir(Service.CONVERSATIONAL_AI, "vector_store")
+
+    def index_dir(self, space_slug: str) -> Path:
+        """One folder per embedding space (index file, manifest, writer lock)."""
+        return self.vector_store_dir() / f"{INDEX_DIR_PREFIX}{space_slug}"
 
     def finetuned_model_dir(self) -> Path:
         if self.settings.finetuned_model_path is not None:

@@ -15,21 +15,33 @@ from aura.config import Settings
 from aura.errors import LayoutError
 from aura.findings import Severity
 from aura.layout import DataTree
+from aura.services import Service
 from aura.startup import Phase, PhaseContext, Startup
 
 if TYPE_CHECKING:
+    from aura.storage.db import Database
+    from aura.storage.index_manager import IndexManager
     from aura.storage.models.startup import Resolved
     from aura.storage.models.store import ModelStore
+    from aura.wardrobe.embedder import TextEmbedder
+    from aura.wardrobe.service import WardrobeService
 
 log = logging.getLogger("aura.platform")
 
 
 class Platform:
     def __init__(self, settings: Settings) -> None:
+        from aura.storage.cache import make_cache
+
         self.settings = settings
         self.tree = DataTree(settings)
+        self.cache = make_cache(settings.redis_url)
         self.models: ModelStore | None = None  # set by the "model resolve" phase
         self.resolved_models: Resolved | None = None
+        self.db: Database | None = None
+        self.embedder: TextEmbedder | None = None
+        self.index: IndexManager | None = None
+        self.wardrobe: WardrobeService | None = None
         self.startup = Startup(self.phases())
 
     def model_path(self, name: str) -> Path:
@@ -43,13 +55,27 @@ class Platform:
             )
         return self.resolved_models.paths[name]
 
+    @property
+    def serves_wardrobe(self) -> bool:
+        """The wardrobe (and its index under VECTOR_STORE_PATH) lives with the assistant."""
+        return Service.CONVERSATIONAL_AI in self.settings.served_services
+
     # ---- start-up phases ----------------------------------------------------------
 
     def phases(self) -> list[Phase]:
         return [
             Phase("settings", self._phase_settings),
             Phase("layout check", self._phase_layout),
+            Phase("database migrate", self._phase_database),
             Phase("model resolve", self._phase_model_resolve),
+            *(
+                [
+                    Phase("embedder load", self._phase_embedder),
+                    Phase("index load", self._phase_index),
+                ]
+                if self.serves_wardrobe
+                else []
+            ),
         ]
 
     def _phase_settings(self, ctx: PhaseContext) -> None:
@@ -76,3 +102,40 @@ class Platform:
 
         self.models = ModelStore(self.settings)
         self.resolved_models = resolve_all(self.models, ctx.report)
+
+    def _phase_database(self, ctx: PhaseContext) -> None:
+        from aura.config import mask_url
+        from aura.storage.db import Database
+        from aura.storage.migrate import upgrade_to_head
+
+        ctx.report(f"migrating {mask_url(self.tree.database_url)} to head")
+        db = Database(self.tree.database_url)
+        before, after = upgrade_to_head(db)
+        log.info("database at head", extra={"from": before, "revision": after})
+        self.db = db
+
+    def _phase_embedder(self, ctx: PhaseContext) -> None:
+        from aura.wardrobe.embedder import TextEmbedder
+
+        embedder = TextEmbedder.from_store(self.settings)
+        ctx.report(f"loading {embedder.space.model_id} from {embedder.folder}")
+        embedder.load()
+        self.embedder = embedder
+
+    def _phase_index(self, ctx: PhaseContext) -> None:
+        from aura.storage.index_manager import IndexManager
+        from aura.wardrobe.service import WardrobeService
+
+        assert self.db is not None and self.embedder is not None
+        index = IndexManager(self.db, self.tree, self.settings, self.embedder.space)
+        ctx.report(f"loading the item index from {index.folder}")
+        index.open()
+        self.index = index
+        self.wardrobe = WardrobeService(self.db, self.embedder, index)
+
+    def close(self) -> None:
+        """Save what is unsaved and release locks and connections (clean shutdown)."""
+        if self.index is not None:
+            self.index.close()
+        if self.db is not None:
+            self.db.close()

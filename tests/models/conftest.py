@@ -58,9 +58,14 @@ def overrides(repo: Repo, **extra: object) -> dict[str, dict[str, object]]:
 
 
 def model_env(data_dir: Path, hub: FakeHub, repo: Repo, **env: str) -> dict[str, str]:
-    """Environment for an `aura` subprocess using the fake hub."""
+    """Environment for an `aura` subprocess using the fake hub.
+
+    The tiny model belongs to visual_analysis, so a server serves that service alone: the
+    assistant's wardrobe would need the (switched off) embedding model to become ready.
+    """
     return {
         "AURA_DATA_DIR": str(data_dir),
+        "AURA_SERVICE": "visual_analysis",
         "HF_ENDPOINT": hub.url,
         "HF_HUB_DISABLE_TELEMETRY": "1",
         "AURA_MODEL_OVERRIDES": json.dumps(overrides(repo)),

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from aura import __version__, metrics, usage
 from aura.api import health
 from aura.api.middleware import RequestContextMiddleware
+from aura.api.routes import wardrobe
 from aura.api.services import service_router
 from aura.config import Settings, load_settings
 from aura.errors import AuraError, ConfigError, NotReady
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         finally:
             log.info("shutting down")
             platform.startup.stop()
+            platform.close()
 
     app = FastAPI(
         title="Aura",
@@ -44,13 +46,17 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(health.router)
     for service in settings.served_services:
         app.include_router(service_router(service))
+    if platform.serves_wardrobe:
+        app.include_router(wardrobe.router)
     metrics.install_storage_collectors(
         lambda: usage.measure(platform.tree), lambda: platform.tree.root
     )
 
     @app.exception_handler(AuraError)
     async def aura_error(_: Request, exc: AuraError) -> JSONResponse:
-        status = 503 if isinstance(exc, NotReady) else 400 if isinstance(exc, ConfigError) else 500
+        status = getattr(exc, "http_status", None) or (
+            503 if isinstance(exc, NotReady) else 400 if isinstance(exc, ConfigError) else 500
+        )
         return JSONResponse(exc.to_dict(), status_code=status)
 
     return app

@@ -1,0 +1,183 @@
+"""``/api/v1/wardrobe``: items (by hand or from analysis results), photos, search.
+
+Handlers are plain ``def``: FastAPI runs them in its thread pool, so embedding and
+database work never block the event loop. Every route is scoped to the key's user.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from aura.api.auth import current_user, platform_of
+from aura.errors import NotReady
+from aura.storage.users import Principal
+from aura.wardrobe.service import WardrobeService
+
+router = APIRouter(prefix="/api/v1/wardrobe", tags=["wardrobe"])
+User = Annotated[Principal, Depends(current_user)]
+Sha = Annotated[str | None, Field(None, pattern=r"^[0-9a-f]{64}$")]
+Name = Annotated[str, Field(min_length=1, max_length=50)]
+
+
+def _clean(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class Garment(BaseModel):
+    """What an analysis found, or what a person typed."""
+
+    model_config = ConfigDict(extra="ignore")
+    category: Name
+    colors: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=10
+    )
+    pattern: Annotated[str, Field(max_length=50)] | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    description: str = Field("", max_length=2000)
+    bbox: list[float] | None = Field(None, min_length=4, max_length=4)
+
+    _lower = field_validator("category", "pattern", mode="after")(_clean)
+
+
+class ItemIn(Garment):
+    model_config = ConfigDict(extra="forbid")
+    image_sha256: Sha = None
+    source_photo_sha256: Sha = None
+
+
+class ItemPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    category: Name | None = None
+    colors: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
+        None, max_length=10
+    )
+    pattern: Annotated[str, Field(max_length=50)] | None = None
+    attributes: dict[str, Any] | None = None
+    description: str | None = Field(None, max_length=2000)
+    bbox: list[float] | None = Field(None, min_length=4, max_length=4)
+    image_sha256: Sha = None
+
+    _lower = field_validator("category", "pattern", mode="after")(_clean)
+
+
+class FromAnalysis(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source_photo_sha256: Sha = None
+    garments: list[Garment] = Field(min_length=1, max_length=50)
+
+
+def wardrobe(request: Request) -> WardrobeService:
+    platform = platform_of(request)
+    if platform.wardrobe is None:
+        raise NotReady("The wardrobe index is still loading.", fix="Wait for /health/ready.")
+    return platform.wardrobe
+
+
+Service = Annotated[WardrobeService, Depends(wardrobe)]
+
+
+@router.post("/items", status_code=201)
+def create_item(body: ItemIn, user: User, svc: Service) -> dict[str, Any]:
+    """Add an item by hand."""
+    return svc.create(user.user_id, {**body.model_dump(), "source": "manual"})
+
+
+@router.post("/items/from-analysis", status_code=201)
+def create_from_analysis(body: FromAnalysis, user: User, svc: Service) -> dict[str, Any]:
+    """Add one item per garment of an analysis result."""
+    items = [
+        svc.create(
+            user.user_id,
+            {
+                **g.model_dump(),
+                "source": "analysis",
+                "source_photo_sha256": body.source_photo_sha256,
+            },
+        )
+        for g in body.garments
+    ]
+    return {"items": items}
+
+
+@router.get("/items")
+def list_items(
+    user: User,
+    svc: Service,
+    category: str | None = None,
+    color: str | None = None,
+    pattern: str | None = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in the description")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    return svc.list(
+        user.user_id,
+        category=category,
+        color=color,
+        pattern=pattern,
+        text=q,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/items/{item_id}")
+def get_item(item_id: int, user: User, svc: Service) -> dict[str, Any]:
+    return svc.get(user.user_id, item_id)
+
+
+@router.patch("/items/{item_id}")
+def update_item(item_id: int, body: ItemPatch, user: User, svc: Service) -> dict[str, Any]:
+    patch = body.model_dump(exclude_unset=True)
+    for required in ("category", "colors", "description", "attributes"):
+        if required in patch and patch[required] is None:
+            raise HTTPException(422, f"{required} cannot be null.")
+    return svc.update(user.user_id, item_id, patch)
+
+
+@router.delete("/items/{item_id}", status_code=204)
+def delete_item(item_id: int, user: User, svc: Service) -> Response:
+    svc.delete(user.user_id, item_id)
+    return Response(status_code=204)
+
+
+@router.get("/search")
+def search(
+    user: User,
+    svc: Service,
+    q: Annotated[str, Query(min_length=1, max_length=500)],
+    k: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
+    """Your items most similar to ``q`` (e.g. "something warm and blue for winter")."""
+    return {"results": svc.search(user.user_id, q, k)}
+
+
+@router.post("/photos", status_code=201)
+async def upload_photo(request: Request, user: User, svc: Service) -> dict[str, Any]:
+    """Upload a photo as the raw request body (Content-Type image/...); stored once."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("image/"):
+        raise HTTPException(
+            415, "Send the photo as the body with Content-Type image/jpeg, image/png or image/webp."
+        )
+    limit = request.app.state.platform.settings.max_photo_bytes
+    data = bytearray()
+    async for chunk in request.stream():
+        data.extend(chunk)
+        if len(data) > limit:
+            raise HTTPException(413, f"Photo larger than {limit} bytes (AURA_MAX_PHOTO_BYTES).")
+    if not data:
+        raise HTTPException(422, "Empty photo.")
+    from starlette.concurrency import run_in_threadpool
+
+    sha = await run_in_threadpool(svc.add_photo, user.user_id, bytes(data), content_type)
+    return {"sha256": sha, "size": len(data), "content_type": content_type}
+
+
+@router.get("/photos/{sha}")
+def get_photo(sha: str, user: User, svc: Service) -> Response:
+    data, content_type = svc.photo(user.user_id, sha)
+    return Response(data, media_type=content_type, headers={"Cache-Control": "private"})

@@ -1,0 +1,261 @@
+"""The database schema (SQLAlchemy 2 declarative): the source of truth for user data.
+
+Alembic migrations under ``migrations/`` create exactly this schema (a test compares
+them). Portable types only, so the same migrations run on SQLite and PostgreSQL.
+
+Item embeddings keep their latest state per (space, item) with a change sequence
+``seq``: every upsert and every delete (a tombstone: ``deleted`` true, no vector) takes
+the next value of ``change_counters``. Allocating it with ``UPDATE ... RETURNING`` holds
+that row's lock until commit, so sequence values become visible strictly in order and a
+reader that has applied everything up to ``seq`` can never miss a late commit below it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+def _user_fk() -> Mapped[int]:
+    return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=False)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    created_at: Mapped[datetime] = _created()
+
+
+class ApiKey(Base):
+    """Only the sha256 of a key is stored; ``prefix`` lets people tell their keys apart."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    prefix: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = _created()
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Photo(Base):
+    """Uploaded photos, content-addressed and deduplicated, inside the database so that a
+    database dump is one consistent backup of everything a user sees."""
+
+    __tablename__ = "photos"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = _created()
+
+
+class UserPhoto(Base):
+    """Who uploaded which photo: access to a shared blob is granted per user."""
+
+    __tablename__ = "user_photos"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("photos.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = _created()
+
+
+class WardrobeItem(Base):
+    __tablename__ = "wardrobe_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    category: Mapped[str] = mapped_column(String(50), index=True, nullable=False)
+    pattern: Mapped[str | None] = mapped_column(String(50), index=True)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    image_sha256: Mapped[str | None] = mapped_column(ForeignKey("photos.sha256"))
+    source_photo_sha256: Mapped[str | None] = mapped_column(ForeignKey("photos.sha256"))
+    bbox: Mapped[list[float] | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(20), default="manual", nullable=False)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
+    )
+    color_rows: Mapped[list[ItemColor]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="ItemColor.position",
+        lazy="selectin",
+        passive_deletes=True,
+    )
+
+    @property
+    def colors(self) -> list[str]:
+        return [c.color for c in self.color_rows]
+
+
+class ItemColor(Base):
+    """One row per colour, so "items in navy" is an indexed query on both databases."""
+
+    __tablename__ = "wardrobe_item_colors"
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("wardrobe_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    color: Mapped[str] = mapped_column(String(50), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class ItemEmbedding(Base):
+    """Latest embedding state per (space, item). No foreign key to the item: the row
+    outlives it as a tombstone, which is how a delete reaches every index."""
+
+    __tablename__ = "item_embeddings"
+    __table_args__ = (
+        UniqueConstraint("space", "item_id"),
+        Index("ix_item_embeddings_space_seq", "space", "seq"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    space: Mapped[str] = mapped_column(String(200), nullable=False)
+    item_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    model_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    model_revision: Mapped[str] = mapped_column(String(100), nullable=False)
+    dimension: Mapped[int] = mapped_column(Integer, nullable=False)
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True, nullable=False)
+    updated_at: Mapped[datetime] = _created()
+
+
+class ChangeCounter(Base):
+    """Monotonic counters handed out under a row lock (see the module docstring)."""
+
+    __tablename__ = "change_counters"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class GarmentAnalysis(Base):
+    __tablename__ = "garment_analyses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    photo_sha256: Mapped[str | None] = mapped_column(ForeignKey("photos.sha256"))
+    model: Mapped[str] = mapped_column(String(200), nullable=False)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = _created()
+
+
+class Outfit(Base):
+    __tablename__ = "outfits"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    occasion: Mapped[str | None] = mapped_column(String(100))
+    season: Mapped[str | None] = mapped_column(String(20))
+    weather: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    score: Mapped[float | None] = mapped_column(Float)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    times_worn: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    favorite: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    created_at: Mapped[datetime] = _created()
+
+
+class OutfitItem(Base):
+    __tablename__ = "outfit_items"
+    outfit_id: Mapped[int] = mapped_column(
+        ForeignKey("outfits.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("wardrobe_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    title: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = _created()
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer)
+    completion_tokens: Mapped[int | None] = mapped_column(Integer)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = _created()
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    target_type: Mapped[str] = mapped_column(String(50), nullable=False)
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+
+
+class StylePreference(Base):
+    __tablename__ = "style_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    key: Mapped[str] = mapped_column(String(100), nullable=False)
+    value: Mapped[Any] = mapped_column(JSON, nullable=False)
+    updated_at: Mapped[datetime] = _created()
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    kind: Mapped[str] = mapped_column(String(50), nullable=False)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("wardrobe_items.id", ondelete="SET NULL")
+    )
+    outfit_id: Mapped[int | None] = mapped_column(ForeignKey("outfits.id", ondelete="SET NULL"))
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = _created()

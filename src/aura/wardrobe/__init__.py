@@ -1,0 +1,1 @@
+"""The wardrobe service: items, their photos, their embeddings and similarity search."""

@@ -1,0 +1,212 @@
+"""Wardrobe items for one user at a time: create, list, get, update, delete, search.
+
+Every method takes the acting user's id and only ever touches that user's rows; another
+user's item is answered exactly like a missing one. A write embeds the item first (no
+database transaction is open while the model runs), then stores the item and its
+embedding in one transaction: an acknowledged item is always searchable.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from aura.errors import InvalidInput, NotFound
+from aura.storage import changes, photos
+from aura.storage.db import Database
+from aura.storage.index_manager import IndexManager
+from aura.storage.schema import ItemColor, WardrobeItem
+from aura.wardrobe.embedder import TextEmbedder, item_text
+
+TEXT_FIELDS = ("category", "colors", "pattern", "description")
+
+
+def _iso(moment: datetime) -> str:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def _to_dict(item: WardrobeItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "category": item.category,
+        "colors": item.colors,
+        "pattern": item.pattern,
+        "attributes": item.attributes,
+        "description": item.description,
+        "image_sha256": item.image_sha256,
+        "source_photo_sha256": item.source_photo_sha256,
+        "bbox": item.bbox,
+        "source": item.source,
+        "created_at": _iso(item.created_at),
+        "updated_at": _iso(item.updated_at),
+    }
+
+
+class WardrobeService:
+    def __init__(self, db: Database, embedder: TextEmbedder, index: IndexManager) -> None:
+        self.db, self.embedder, self.index = db, embedder, index
+
+    # ---- helpers -------------------------------------------------------------------
+
+    def _vector(self, fields: dict[str, Any]) -> np.ndarray:
+        text = item_text(
+            fields["category"], fields["colors"], fields["pattern"], fields["description"]
+        )
+        return self.embedder.embed([text])[0]
+
+    @staticmethod
+    def _owned(session: Session, user_id: int, item_id: int) -> WardrobeItem:
+        item = session.scalar(
+            select(WardrobeItem).where(WardrobeItem.id == item_id, WardrobeItem.user_id == user_id)
+        )
+        if item is None:
+            raise NotFound(
+                f"No wardrobe item {item_id}.", fix="GET /api/v1/wardrobe/items lists your items."
+            )
+        return item
+
+    @staticmethod
+    def _check_photos(session: Session, user_id: int, fields: dict[str, Any]) -> None:
+        for key in ("image_sha256", "source_photo_sha256"):
+            sha = fields.get(key)
+            if sha and not photos.user_has_photo(session, user_id, sha):
+                raise InvalidInput(
+                    f"{key} {sha} is not one of your photos.",
+                    fix="Upload it first: POST /api/v1/wardrobe/photos.",
+                )
+
+    @staticmethod
+    def _set_colors(item: WardrobeItem, colors: list[str]) -> None:
+        unique = list(dict.fromkeys(c.strip().lower() for c in colors if c.strip()))
+        item.color_rows = [ItemColor(color=c, position=i) for i, c in enumerate(unique)]
+
+    # ---- items ---------------------------------------------------------------------
+
+    def create(self, user_id: int, fields: dict[str, Any]) -> dict[str, Any]:
+        vector = self._vector(fields)
+        with self.db.session() as s:
+            self._check_photos(s, user_id, fields)
+            item = WardrobeItem(
+                user_id=user_id, **{k: v for k, v in fields.items() if k != "colors"}
+            )
+            self._set_colors(item, fields["colors"])
+            s.add(item)
+            s.flush()
+            changes.upsert_embedding(s, self.embedder.space, item.id, user_id, vector)
+            out = _to_dict(item)
+        self.index.sync()
+        return out
+
+    def get(self, user_id: int, item_id: int) -> dict[str, Any]:
+        with self.db.session() as s:
+            return _to_dict(self._owned(s, user_id, item_id))
+
+    def list(
+        self,
+        user_id: int,
+        *,
+        category: str | None = None,
+        color: str | None = None,
+        pattern: str | None = None,
+        text: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> dict[str, Any]:
+        query = select(WardrobeItem).where(WardrobeItem.user_id == user_id)
+        if category:
+            query = query.where(WardrobeItem.category == category.strip().lower())
+        if pattern:
+            query = query.where(WardrobeItem.pattern == pattern.strip().lower())
+        if color:
+            query = query.where(
+                WardrobeItem.id.in_(
+                    select(ItemColor.item_id).where(ItemColor.color == color.strip().lower())
+                )
+            )
+        if text:
+            needle = f"%{text.strip().lower()}%"
+            query = query.where(
+                or_(
+                    func.lower(WardrobeItem.description).like(needle),
+                    WardrobeItem.category.like(needle),
+                )
+            )
+        with self.db.session() as s:
+            total = s.scalar(select(func.count()).select_from(query.subquery()))
+            rows = s.scalars(query.order_by(WardrobeItem.id).limit(limit).offset(offset)).all()
+            return {
+                "items": [_to_dict(r) for r in rows],
+                "total": total,
+                "limit": limit,
+                "offset": offset,
+            }
+
+    def update(self, user_id: int, item_id: int, patch: dict[str, Any]) -> dict[str, Any]:
+        with self.db.session() as s:
+            current = _to_dict(self._owned(s, user_id, item_id))
+        merged = {**current, **patch}
+        embed = any(k in patch and patch[k] != current[k] for k in TEXT_FIELDS)
+        vector = self._vector(merged) if embed else None
+        with self.db.session() as s:
+            item = self._owned(s, user_id, item_id)
+            self._check_photos(s, user_id, patch)
+            for key, value in patch.items():
+                if key == "colors":
+                    self._set_colors(item, value)
+                else:
+                    setattr(item, key, value)
+            s.flush()
+            if vector is not None:
+                changes.upsert_embedding(s, self.embedder.space, item.id, user_id, vector)
+            out = _to_dict(item)
+        self.index.sync()
+        return out
+
+    def delete(self, user_id: int, item_id: int) -> None:
+        with self.db.session() as s:
+            item = self._owned(s, user_id, item_id)
+            s.delete(item)
+            s.flush()
+            changes.tombstone_item(s, item_id)
+        self.index.sync()
+
+    def search(self, user_id: int, query: str, k: int = 10) -> list[dict[str, Any]]:
+        """The user's items nearest to ``query`` (cosine similarity of item sentences)."""
+        vector = self.embedder.embed([query])
+        with self.db.session() as s:
+            own = s.scalars(select(WardrobeItem.id).where(WardrobeItem.user_id == user_id)).all()
+        if not own:
+            return []
+        hits = self.index.search(vector, k, np.asarray(own, dtype=np.int64))
+        with self.db.session() as s:
+            rows = {
+                r.id: r
+                for r in s.scalars(
+                    select(WardrobeItem).where(
+                        WardrobeItem.user_id == user_id, WardrobeItem.id.in_([i for i, _ in hits])
+                    )
+                )
+            }
+            return [
+                {"item": _to_dict(rows[i]), "score": round(score, 6)}
+                for i, score in hits
+                if i in rows
+            ]
+
+    # ---- photos --------------------------------------------------------------------
+
+    def add_photo(self, user_id: int, data: bytes, content_type: str) -> str:
+        with self.db.session() as s:
+            return photos.put_photo(s, user_id, data, content_type)
+
+    def photo(self, user_id: int, sha: str) -> tuple[bytes, str]:
+        with self.db.session() as s:
+            found = photos.get_photo(s, user_id, sha)
+            if found is None:
+                raise NotFound(f"No photo {sha}.", fix="Upload it: POST /api/v1/wardrobe/photos.")
+            return found.content, found.content_type
