@@ -39,7 +39,7 @@ def test_keys_are_required_and_checked(served: Served) -> None:
     assert served.anonymous.http.get("/items").status_code == 401
     wrong = Client(served.server, "aura_not-a-key")
     response = wrong.http.get("/items")
-    assert response.status_code == 401 and "Unknown" in response.json()["detail"]
+    assert response.status_code == 401 and "Unknown" in response.json()["message"]
     # the services' info routes stay public
     assert httpx.get(served.server.url + "/api/v1/conversational-ai/info").status_code == 200
 

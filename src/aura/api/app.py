@@ -6,16 +6,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from aura import __version__, metrics, usage
 from aura.api import health
+from aura.api.errors import ERROR_RESPONSES, install_error_handlers
 from aura.api.middleware import RequestContextMiddleware
 from aura.api.routes import wardrobe
 from aura.api.services import service_router
 from aura.config import Settings, load_settings
-from aura.errors import AuraError, ConfigError, NotReady
 from aura.platform import Platform
 
 log = logging.getLogger("aura.api")
@@ -40,6 +39,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         version=__version__,
         lifespan=lifespan,
         description="Self-hosted fashion AI platform.",
+        responses=ERROR_RESPONSES,
     )
     app.state.platform = platform
     app.add_middleware(RequestContextMiddleware)
@@ -52,11 +52,5 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         lambda: usage.measure(platform.tree), lambda: platform.tree.root
     )
 
-    @app.exception_handler(AuraError)
-    async def aura_error(_: Request, exc: AuraError) -> JSONResponse:
-        status = getattr(exc, "http_status", None) or (
-            503 if isinstance(exc, NotReady) else 400 if isinstance(exc, ConfigError) else 500
-        )
-        return JSONResponse(exc.to_dict(), status_code=status)
-
+    install_error_handlers(app)
     return app

@@ -79,6 +79,10 @@ class TextEmbedder:
             raise RuntimeError("TextEmbedder.load() has not run")
         with self._lock:  # the tokenizer is not safe for concurrent calls
             out = self._model.encode(
-                list(texts), batch_size=32, normalize_embeddings=True, convert_to_numpy=True
+                list(texts),
+                batch_size=32,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
         return np.ascontiguousarray(out, dtype=np.float32)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aura.api.auth import current_user, platform_of
@@ -20,6 +20,8 @@ router = APIRouter(prefix="/api/v1/wardrobe", tags=["wardrobe"])
 User = Annotated[Principal, Depends(current_user)]
 Sha = Annotated[str | None, Field(None, pattern=r"^[0-9a-f]{64}$")]
 Name = Annotated[str, Field(min_length=1, max_length=50)]
+MAX_ID = 2**63 - 1  # the databases' BIGINT / INTEGER range: larger ids cannot exist
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _clean(value: Any) -> Any:
@@ -49,14 +51,19 @@ class ItemIn(Garment):
 
 
 class ItemPatch(BaseModel):
+    """Fields to change. Omitted fields keep their value; ``pattern``, ``bbox`` and
+    ``image_sha256`` may be set to null, the others may not (the schema says so)."""
+
     model_config = ConfigDict(extra="forbid")
-    category: Name | None = None
-    colors: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(
-        None, max_length=10
+    # Defaults are not validated by pydantic: omitted means "unchanged", null is refused.
+    category: Name = None  # type: ignore[assignment]
+    colors: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        None,  # type: ignore[arg-type]
+        max_length=10,
     )
     pattern: Annotated[str, Field(max_length=50)] | None = None
-    attributes: dict[str, Any] | None = None
-    description: str | None = Field(None, max_length=2000)
+    attributes: dict[str, Any] = None  # type: ignore[assignment]
+    description: str = Field(None, max_length=2000)  # type: ignore[arg-type]
     bbox: list[float] | None = Field(None, min_length=4, max_length=4)
     image_sha256: Sha = None
 
@@ -111,7 +118,7 @@ def list_items(
     pattern: str | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the description")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> dict[str, Any]:
     return svc.list(
         user.user_id,
@@ -124,22 +131,18 @@ def list_items(
     )
 
 
-@router.get("/items/{item_id}")
-def get_item(item_id: int, user: User, svc: Service) -> dict[str, Any]:
+@router.get("/items/{item_id:int}")
+def get_item(item_id: ItemId, user: User, svc: Service) -> dict[str, Any]:
     return svc.get(user.user_id, item_id)
 
 
-@router.patch("/items/{item_id}")
-def update_item(item_id: int, body: ItemPatch, user: User, svc: Service) -> dict[str, Any]:
-    patch = body.model_dump(exclude_unset=True)
-    for required in ("category", "colors", "description", "attributes"):
-        if required in patch and patch[required] is None:
-            raise HTTPException(422, f"{required} cannot be null.")
-    return svc.update(user.user_id, item_id, patch)
+@router.patch("/items/{item_id:int}")
+def update_item(item_id: ItemId, body: ItemPatch, user: User, svc: Service) -> dict[str, Any]:
+    return svc.update(user.user_id, item_id, body.model_dump(exclude_unset=True))
 
 
-@router.delete("/items/{item_id}", status_code=204)
-def delete_item(item_id: int, user: User, svc: Service) -> Response:
+@router.delete("/items/{item_id:int}", status_code=204)
+def delete_item(item_id: ItemId, user: User, svc: Service) -> Response:
     svc.delete(user.user_id, item_id)
     return Response(status_code=204)
 
@@ -155,7 +158,16 @@ def search(
     return {"results": svc.search(user.user_id, q, k)}
 
 
-@router.post("/photos", status_code=201)
+_PHOTO_BODY = {
+    "required": True,
+    "content": {
+        t: {"schema": {"type": "string", "format": "binary"}}
+        for t in ("image/jpeg", "image/png", "image/webp")
+    },
+}
+
+
+@router.post("/photos", status_code=201, openapi_extra={"requestBody": _PHOTO_BODY})
 async def upload_photo(request: Request, user: User, svc: Service) -> dict[str, Any]:
     """Upload a photo as the raw request body (Content-Type image/...); stored once."""
     content_type = request.headers.get("content-type", "")
@@ -177,7 +189,7 @@ async def upload_photo(request: Request, user: User, svc: Service) -> dict[str, 
     return {"sha256": sha, "size": len(data), "content_type": content_type}
 
 
-@router.get("/photos/{sha}")
+@router.get("/photos/{sha:str}")
 def get_photo(sha: str, user: User, svc: Service) -> Response:
     data, content_type = svc.photo(user.user_id, sha)
     return Response(data, media_type=content_type, headers={"Cache-Control": "private"})
