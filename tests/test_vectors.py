@@ -173,3 +173,40 @@ def test_second_writer_gets_lockheld_while_readers_work(parts, caplog) -> None:
         reader.close()
     finally:
         writer.close()
+
+
+@pytest.mark.parametrize("damage", ["other model", "deleted folder", "truncated"])
+def test_broken_snapshot_is_rebuilt_with_a_log_line(parts, caplog, damage: str) -> None:
+    settings, tree, db = parts
+    vecs = _vecs(8)
+    for i in range(8):
+        _write(db, i + 1, vecs[i])
+    first = IndexManager(db, tree, settings, SPACE)
+    first.open(background=False)
+    first.close()
+    folder = first.folder
+    manifest = json.loads((folder / MANIFEST).read_text())
+    if damage == "other model":
+        manifest["model_revision"] = "r0"
+        (folder / MANIFEST).write_text(json.dumps(manifest))
+        reason = "another embedding model"
+    elif damage == "deleted folder":
+        import shutil
+
+        shutil.rmtree(folder)
+        reason = "no valid manifest"
+    else:
+        path = folder / manifest["index_file"]
+        path.write_bytes(path.read_bytes()[:64])
+        reason = "truncated"
+    caplog.set_level(logging.INFO, "aura.index")
+    again = IndexManager(db, tree, settings, SPACE)
+    how = again.open(background=False)
+    assert how.startswith("rebuilt from the database because") and reason in how
+    warned = [r for r in caplog.records if r.message.startswith("index snapshot unusable")]
+    assert warned and reason in warned[-1].reason
+    assert again.index.count == 8
+    assert [i for i, _ in again.search(vecs[3], 1, None)] == [4]
+    again.close()
+    fixed = json.loads((folder / MANIFEST).read_text())
+    assert (fixed["model_revision"], fixed["count"]) == ("r1", 8)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ import httpx
 import pytest
 
 from tests.databases import drop_postgres_database, fresh_postgres_database
-from tests.server import AuraServer, run_aura
+from tests.server import AuraServer
 
 
 @contextmanager
@@ -34,12 +33,25 @@ def backend_env(
 
 
 def create_user(data_dir: Path, env: dict[str, str], name: str) -> str:
-    """`aura setup` (idempotent) then `aura users create NAME`; returns the key."""
-    setup = run_aura("setup", env={"AURA_DATA_DIR": str(data_dir), **env})
-    assert setup.returncode == 0, setup.stderr
-    out = run_aura("users", "create", name, "--json", env={"AURA_DATA_DIR": str(data_dir), **env})
-    assert out.returncode == 0, out.stderr
-    return str(json.loads(out.stdout)["api_key"])
+    """Set up the data tree and the database, create a user; returns its key.
+
+    In-process, to keep server tests fast: `aura users create` itself is tested through
+    the CLI in test_users_cli.py.
+    """
+    from aura.config import load_settings
+    from aura.layout import DataTree
+    from aura.storage.db import Database
+    from aura.storage.migrate import upgrade_to_head
+    from aura.storage.users import create_user as make_user
+
+    tree = DataTree(load_settings(data_dir=data_dir, database_url=env.get("DATABASE_URL")))
+    tree.setup()
+    db = Database(tree.database_url)
+    try:
+        upgrade_to_head(db)
+        return make_user(db, name)[1]
+    finally:
+        db.close()
 
 
 class Client:
