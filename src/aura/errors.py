@@ -45,3 +45,7 @@ class NotReady(AuraError, RuntimeError):
 
 class LockHeld(AuraError, RuntimeError):
     """Another process holds the exclusive lock on a directory."""
+
+
+class DatasetError(AuraError, ValueError):
+    """A training or evaluation data set is missing files or does not follow its format."""
