@@ -48,6 +48,7 @@ EMBEDDED_DIR = "embedded"
 EMBEDDED_LOGS = "embedded/logs"
 SQLITE_FILENAME = "aura.sqlite3"
 FINETUNED_DIRNAME = "aura_fashion_assistant"
+OUTFIT_MODEL_DIRNAME = "outfit_transformer"  # training run: checkpoints/, features/, model/
 LOG_FILENAME = "aura.log"
 
 # Folders holding private user data get 0700; everything else 0755.
@@ -102,6 +103,10 @@ class DataTree:
 
     def models_dir(self, service: Service) -> Path:
         return self._service_dir(service, "models")
+
+    def outfit_model_dir(self) -> Path:
+        """The default run folder of `aura train outfits` (its model lands in ``model/``)."""
+        return self.models_dir(Service.OUTFIT_RECOMMENDATION) / OUTFIT_MODEL_DIRNAME
 
     def vector_store_dir(self) -> Path:
         return self._service_dir(Service.CONVERSATIONAL_AI, "vector_store")

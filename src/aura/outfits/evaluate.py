@@ -92,6 +92,8 @@ def retrieval_recall(
     embeddings = model.item_embedding(table.image, table.text)
     hits = {k: 0 for k in ks}
     queries = 0
+    split_rows = np.asarray(sorted(set(table.features.rows(sorted(split.item_ids())))))
+    pools = {c: np.intersect1d(rows, split_rows) for c, rows in table.by_category.items()}
     for outfit in split.outfits:
         if len(outfit.item_ids) < 2:
             continue
@@ -99,7 +101,7 @@ def retrieval_recall(
         t = int(rng.integers(len(rows)))
         target, partial = rows[t], rows[:t] + rows[t + 1 :]
         cat = table.categories[target]
-        others = np.setdiff1d(table.by_category[cat], rows)
+        others = np.setdiff1d(pools[cat], rows)
         if len(others) > pool_size - 1:
             others = rng.choice(others, pool_size - 1, replace=False)
         candidates = np.concatenate([[target], others]).astype(np.int64)
