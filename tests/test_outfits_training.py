@@ -229,3 +229,35 @@ def test_rules_serve_without_a_model_and_use_the_hidden_attributes(trained: dict
         scorer.score([item(i) for i in q.item_ids], Context()).score for q in test.compatibility
     ]
     assert roc_auc(scores, [q.label for q in test.compatibility]) > 0.8
+
+
+def test_start_up_serves_the_trained_model_and_falls_back_to_rules(
+    trained: dict[str, Any], data_dir: Path
+) -> None:
+    import shutil
+
+    from aura.config import load_settings
+    from aura.doctor import run_checks
+    from aura.findings import Severity
+    from aura.platform import Platform
+
+    platform = Platform(load_settings(data_dir=data_dir))
+    platform.tree.setup()
+    target = platform.tree.outfit_artifact_dir()
+    assert platform.startup.run().status == "ready"
+    assert platform.outfit_scorer is not None and platform.outfit_scorer.name == "rules"
+    shutil.copytree(trained["run"] / "model", target)
+    platform = Platform(load_settings(data_dir=data_dir))
+    assert platform.startup.run().status == "ready"
+    assert (
+        platform.outfit_scorer is not None and platform.outfit_scorer.name == "outfit_transformer"
+    )
+    (finding,) = [f for f in run_checks(platform.settings) if f.check == "outfit model"]
+    assert finding.severity is Severity.OK and "AUC" in finding.message
+    weights = target / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])  # a torn copy
+    platform = Platform(load_settings(data_dir=data_dir))
+    assert platform.startup.run().status == "ready"
+    assert platform.outfit_scorer is not None and platform.outfit_scorer.name == "rules"
+    (finding,) = [f for f in run_checks(platform.settings) if f.check == "outfit model"]
+    assert finding.severity is Severity.WARNING and "aura train outfits" in (finding.fix or "")

@@ -73,6 +73,9 @@ def run_checks(settings: Settings) -> list[Finding]:
     findings = tree.check()
     findings.append(check_database(tree))
     findings.append(check_redis(settings))
+    from aura.outfits.status import check_outfit_model
+
+    findings.append(check_outfit_model(tree.outfit_artifact_dir()))
     return findings
 
 

@@ -49,6 +49,7 @@ EMBEDDED_LOGS = "embedded/logs"
 SQLITE_FILENAME = "aura.sqlite3"
 FINETUNED_DIRNAME = "aura_fashion_assistant"
 OUTFIT_MODEL_DIRNAME = "outfit_transformer"  # training run: checkpoints/, features/, model/
+OUTFIT_ARTIFACT_DIRNAME = "model"  # inside the run folder: the trained model with its manifest
 LOG_FILENAME = "aura.log"
 
 # Folders holding private user data get 0700; everything else 0755.
@@ -107,6 +108,10 @@ class DataTree:
     def outfit_model_dir(self) -> Path:
         """The default run folder of `aura train outfits` (its model lands in ``model/``)."""
         return self.models_dir(Service.OUTFIT_RECOMMENDATION) / OUTFIT_MODEL_DIRNAME
+
+    def outfit_artifact_dir(self) -> Path:
+        """Where the served outfit model is read from (the default run's ``model/``)."""
+        return self.outfit_model_dir() / OUTFIT_ARTIFACT_DIRNAME
 
     def vector_store_dir(self) -> Path:
         return self._service_dir(Service.CONVERSATIONAL_AI, "vector_store")

@@ -8,12 +8,17 @@ Each later component adds its phase to :meth:`Platform.phases`, in dependency or
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from aura.config import Settings
 from aura.errors import LayoutError
 from aura.findings import Severity
 from aura.layout import DataTree
+from aura.services import Service
 from aura.startup import Phase, PhaseContext, Startup
+
+if TYPE_CHECKING:
+    from aura.outfits.scorer import OutfitScorer
 
 log = logging.getLogger("aura.platform")
 
@@ -22,15 +27,19 @@ class Platform:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.tree = DataTree(settings)
+        self.outfit_scorer: OutfitScorer | None = None  # set by the "model load" phase
         self.startup = Startup(self.phases())
 
     # ---- start-up phases ----------------------------------------------------------
 
     def phases(self) -> list[Phase]:
-        return [
+        phases = [
             Phase("settings", self._phase_settings),
             Phase("layout check", self._phase_layout),
         ]
+        if Service.OUTFIT_RECOMMENDATION in self.settings.served_services:
+            phases.append(Phase("model load", self._phase_outfit_model))
+        return phases
 
     def _phase_settings(self, ctx: PhaseContext) -> None:
         ctx.report("resolved configuration")
@@ -49,3 +58,11 @@ class Platform:
                 raise LayoutError(finding.message, fix=finding.fix)
             if finding.severity in (Severity.ERROR, Severity.WARNING):
                 log.warning(finding.message, extra={"check": finding.check, "fix": finding.fix})
+
+    def _phase_outfit_model(self, ctx: PhaseContext) -> None:
+        from aura.outfits.status import load_serving_scorer
+
+        directory = self.tree.outfit_artifact_dir()
+        ctx.report(f"outfit scorer from {directory}")
+        self.outfit_scorer = load_serving_scorer(directory)
+        log.info("outfit scorer", extra={"scorer": self.outfit_scorer.name})

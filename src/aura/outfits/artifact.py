@@ -14,15 +14,13 @@ import hashlib
 import json
 import time
 from pathlib import Path
-from typing import Any
-
-import torch
-from safetensors.torch import load as st_load
-from safetensors.torch import save as st_save
+from typing import TYPE_CHECKING, Any
 
 from aura.errors import ModelMissing
-from aura.outfits.model import ModelConfig, OutfitTransformer
 from aura.storage import atomic
+
+if TYPE_CHECKING:  # torch loads only when a model is saved or loaded, not to read a manifest
+    from aura.outfits.model import OutfitTransformer
 
 KIND = "outfit_transformer"
 MANIFEST = "manifest.json"
@@ -44,6 +42,8 @@ def save_model_artifact(
     evaluation: dict[str, Any],
 ) -> dict[str, Any]:
     """Write the model into ``directory`` atomically, manifest last; returns the manifest."""
+    from safetensors.torch import save as st_save
+
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileNotFoundError):
@@ -93,6 +93,11 @@ def load_model_artifact(
     directory: Path, *, verify_hashes: bool = False
 ) -> tuple[OutfitTransformer, dict[str, Any], dict[str, Any]]:
     """(model in eval mode, config.json, manifest) from a verified artifact folder."""
+    import torch
+    from safetensors.torch import load as st_load
+
+    from aura.outfits.model import ModelConfig, OutfitTransformer
+
     directory = Path(directory)
     manifest = read_manifest(directory, verify_hashes=verify_hashes)
     config = json.loads((directory / CONFIG).read_text())

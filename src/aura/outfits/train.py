@@ -32,6 +32,7 @@ import numpy as np
 import torch
 
 from aura.errors import DatasetError
+from aura.layout import OUTFIT_ARTIFACT_DIRNAME
 from aura.outfits import artifact
 from aura.outfits.batching import FeatureTable, pad_outfits
 from aura.outfits.evaluate import evaluate
@@ -44,7 +45,7 @@ from aura.storage.locks import DirectoryLock
 log = logging.getLogger("aura.outfits.train")
 CHECKPOINTS = "checkpoints"
 LATEST = "latest.json"
-MODEL_DIR = "model"
+MODEL_DIR = OUTFIT_ARTIFACT_DIRNAME
 FEATURES_DIR = "features"
 
 
