@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import colorsys
 from collections.abc import Sequence
+from functools import lru_cache
 
 from aura.outfits.scorer import Context, ScoreResult, WardrobeItem
 
@@ -132,19 +133,28 @@ def _words(item: WardrobeItem) -> list[str]:
     return f"{item.title} {item.category}".lower().replace(",", " ").split()
 
 
-def _lookup(item: WardrobeItem, table: dict[str, float]) -> float | None:
-    found = [table[w] for w in _words(item) if w in table]
-    return sum(found) / len(found) if found else None
+@lru_cache(maxsize=16384)
+def _inferred(title: str, category: str) -> tuple[float | None, float | None]:
+    """(formality, warmth) from the words of a title and category; cached (scoring is hot)."""
+    words = f"{title} {category}".lower().replace(",", " ").split()
+    out: list[float | None] = []
+    for table in (FORMAL_WORDS, WARM_WORDS):
+        found = [table[w] for w in words if w in table]
+        out.append(sum(found) / len(found) if found else None)
+    return out[0], out[1]
 
 
 def formality(item: WardrobeItem) -> float:
-    return item.formality if item.formality is not None else (_lookup(item, FORMAL_WORDS) or 0.45)
+    if item.formality is not None:
+        return item.formality
+    inferred = _inferred(item.title, item.category)[0]
+    return 0.45 if inferred is None else inferred
 
 
 def warmth(item: WardrobeItem) -> float | None:
     if item.warmth is not None:
         return item.warmth
-    found = _lookup(item, WARM_WORDS)
+    found = _inferred(item.title, item.category)[1]
     if found is None and item.category == "outerwear":
         return 0.7
     return found
