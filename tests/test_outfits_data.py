@@ -168,3 +168,22 @@ def test_efficientnet_lite0_weights_load_strictly() -> None:
 
         probs = ext.net(to_input([img])).softmax(-1)
     assert probs.shape == (1, 1000) and float(probs.sum()) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_another_data_set_with_the_same_ids_gets_its_own_features(
+    data: Path, tmp_path: Path
+) -> None:
+    from aura.outfits.train import load_table
+
+    other = synthetic.generate(tmp_path / "other", n_items=240, n_outfits=(80, 30, 40), seed=4)
+    cache = tmp_path / "features"
+    tables = []
+    for root in (data, other):
+        ds = PolyvoreDataset(root)
+        tables.append(load_table(ds, [ds.load_split("test")], "handcrafted", cache))
+    shared = sorted(set(tables[0].features.ids) & set(tables[1].features.ids))
+    assert shared  # the generator reuses item ids across seeds, as unrelated data sets may
+    a = tables[0].features.image[tables[0].features.rows(shared)]
+    b = tables[1].features.image[tables[1].features.rows(shared)]
+    assert not np.allclose(a, b)
+    assert len(list(cache.glob("handcrafted-*.npz"))) == 2

@@ -185,7 +185,7 @@ def test_a_killed_run_resumes_to_the_same_weights(tmp_path: Path) -> None:
 
     run = tmp_path / "b"
     proc = subprocess.Popen(
-        _train_cmd(data, run), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        _train_cmd(data, run), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     latest = run / "checkpoints" / "latest.json"
     deadline = time.monotonic() + 120

@@ -127,10 +127,11 @@ class ItemFeatures:
 
 
 class FeatureCache:
-    """``DIR/{extractor}.npz``: features computed once per item, extended when items appear."""
+    """``DIR/{extractor}[-{key}].npz``: features computed once per item, extended when items
+    appear. ``key`` names the data set (item ids are only unique within one)."""
 
-    def __init__(self, directory: Path, extractor: FeatureExtractor) -> None:
-        self.path = Path(directory) / f"{extractor.name}.npz"
+    def __init__(self, directory: Path, extractor: FeatureExtractor, key: str = "") -> None:
+        self.path = Path(directory) / f"{extractor.name}{'-' + key if key else ''}.npz"
         self.extractor = extractor
 
     def _load(self) -> ItemFeatures | None:

@@ -38,7 +38,7 @@ from aura.outfits.batching import FeatureTable, pad_outfits
 from aura.outfits.evaluate import evaluate
 from aura.outfits.features import FeatureCache, get_extractor
 from aura.outfits.model import ModelConfig, OutfitTransformer, focal_loss, set_ranking_loss
-from aura.outfits.polyvore import PolyvoreDataset, Split
+from aura.outfits.polyvore import METADATA_FILE, PolyvoreDataset, Split
 from aura.storage import atomic
 from aura.storage.locks import DirectoryLock
 
@@ -95,7 +95,9 @@ def load_table(
                 f"{dataset.image_path(i)} is missing.",
                 fix="Unpack the data set's images/ folder beside polyvore_item_metadata.json.",
             )
-    feats = FeatureCache(cache_dir, extractor).get(
+    # Keyed by the metadata's content: another data set reusing item ids gets its own cache.
+    meta_hash = hashlib.sha256((dataset.root / METADATA_FILE).read_bytes()).hexdigest()[:16]
+    feats = FeatureCache(cache_dir, extractor, key=meta_hash).get(
         {i: (dataset.image_path(i), dataset.items[i].text) for i in wanted}
     )
     return FeatureTable.build(
@@ -216,7 +218,7 @@ class _Trainer:
                 f"Checkpoint {latest['file']} does not match latest.json.",
                 fix=f"Delete {folder} to train from the start.",
             )
-        blob = torch.load(io.BytesIO(data), weights_only=False)
+        blob = torch.load(io.BytesIO(data), weights_only=True)
         if blob["config"] != self.cfg.to_dict():
             raise DatasetError(
                 f"The checkpoint in {folder} was made with other settings.",
