@@ -23,13 +23,13 @@ def pad_outfits(
     N is the longest outfit in the batch (at most ``max_items``); True in the mask marks a
     padding slot, which the encoder never attends to.
     """
-    lengths = [min(len(o), max_items) for o in outfits]
-    width = max(max(lengths, default=1), 1)
-    index = torch.zeros(len(outfits), width, dtype=torch.long)
-    padding = torch.ones(len(outfits), width, dtype=torch.bool)
-    for b, (rows, n) in enumerate(zip(outfits, lengths, strict=True)):
-        index[b, :n] = torch.as_tensor(list(rows)[:n], dtype=torch.long)
-        padding[b, :n] = False
+    lengths = np.array([min(len(o), max_items) for o in outfits], dtype=np.int64)
+    width = max(int(lengths.max(initial=1)), 1)
+    index = np.zeros((len(outfits), width), dtype=np.int64)
+    for b, rows in enumerate(outfits):
+        index[b, : lengths[b]] = rows[: lengths[b]]
+    padding = torch.from_numpy(np.arange(width)[None, :] >= lengths[:, None])
+    index = torch.from_numpy(index)
     return image[index], text[index], padding
 
 
