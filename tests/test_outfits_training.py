@@ -153,7 +153,7 @@ def test_context_changes_what_the_model_recommends(trained: dict[str, Any]) -> N
     assert not any(i.category == "outerwear" for r in beach for i in r.items)
 
 
-def _train_cmd(data: Path, out: Path) -> list[str]:
+def _train_cmd(data: Path, out: Path | None) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -162,8 +162,7 @@ def _train_cmd(data: Path, out: Path) -> list[str]:
         "outfits",
         "--data",
         str(data),
-        "--out",
-        str(out),
+        *(["--out", str(out)] if out else []),
         "--epochs",
         "6",
         "--checkpoint-every",
@@ -178,10 +177,18 @@ def _train_cmd(data: Path, out: Path) -> list[str]:
 def test_a_killed_run_resumes_to_the_same_weights(tmp_path: Path) -> None:
     data = synthetic.generate(tmp_path / "data", n_items=300, n_outfits=(240, 30, 40), seed=5)
     env = clean_environ()
+    # the uninterrupted run goes to the data tree's default run folder (no --out)
     straight = subprocess.run(
-        _train_cmd(data, tmp_path / "a"), env=env, capture_output=True, text=True, timeout=300
+        _train_cmd(data, None),
+        env=clean_environ({"AURA_DATA_DIR": str(tmp_path / "tree")}),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert straight.returncode == 0, straight.stderr
+    default_run = tmp_path / "tree" / "outfit_recommendation" / "models" / "outfit_transformer"
+    assert "epoch 2/6 (random negatives)" in straight.stderr  # the curriculum: random first,
+    assert "epoch 3/6 (hard negatives)" in straight.stderr  # then same-category negatives
 
     run = tmp_path / "b"
     proc = subprocess.Popen(
@@ -202,10 +209,10 @@ def test_a_killed_run_resumes_to_the_same_weights(tmp_path: Path) -> None:
     )
     assert resumed.returncode == 0, resumed.stderr
     assert "resumed at" in resumed.stderr
-    a = (tmp_path / "a" / "model" / "model.safetensors").read_bytes()
+    a = (default_run / "model" / "model.safetensors").read_bytes()
     b = (run / "model" / "model.safetensors").read_bytes()
     assert hashlib.sha256(a).digest() == hashlib.sha256(b).digest()
-    ma = json.loads((tmp_path / "a" / "model" / "manifest.json").read_text())
+    ma = json.loads((default_run / "model" / "manifest.json").read_text())
     mb = json.loads((run / "model" / "manifest.json").read_text())
     assert ma["evaluation"] == mb["evaluation"]
     assert ma["training"]["final_loss"] == mb["training"]["final_loss"]
