@@ -8,7 +8,7 @@
 * recommendation latency for a 500-item wardrobe (whole outfits for a context, and
   complete-the-outfit), model scorer against the rule scorer.
 
-    python benchmarks/outfits.py [--epochs 12] [--threads 2]
+    python benchmarks/outfits.py [--epochs 12] [--threads 1]
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def timed(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=12)
-    parser.add_argument("--threads", type=int, default=2, help="torch threads for inference")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads for inference")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     work = Path(tempfile.mkdtemp(prefix="aura-bench-outfits-"))
