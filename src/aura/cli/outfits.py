@@ -72,8 +72,13 @@ def evaluate_cmd(
     model: Path = typer.Option(..., "--model", help="A model folder (RUN/model)."),
     split: str = typer.Option("test", "--split", help="train, valid or test."),
     version: str = typer.Option("nondisjoint", "--version"),
+    threads: int = typer.Option(1, "--threads", help="torch threads; 0 = all cores."),
 ) -> None:
     """Compatibility AUC, FITB accuracy and recall@k of a trained model, as JSON."""
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
     from aura.outfits.artifact import load_model_artifact
     from aura.outfits.evaluate import evaluate
     from aura.outfits.polyvore import PolyvoreDataset
