@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+if TYPE_CHECKING:  # numpy stays unimported on the rules-only start-up path
+    import numpy as np
 
 OCCASIONS = ("casual", "work", "formal", "party", "date", "sport")
 SEASONS = ("spring", "summer", "autumn", "winter")
