@@ -122,6 +122,9 @@ def run_checks(settings: Settings) -> list[Finding]:
 
     findings.extend(check_models(settings))
     findings.append(check_index(tree))
+    from aura.outfits.status import check_outfit_model
+
+    findings.append(check_outfit_model(tree.outfit_artifact_dir()))
     return findings
 
 

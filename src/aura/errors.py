@@ -69,3 +69,7 @@ class InvalidInput(AuraError, ValueError):
     """A request is well-formed but its content is not acceptable."""
 
     http_status = 422
+
+
+class DatasetError(AuraError, ValueError):
+    """A training or evaluation data set is missing files or does not follow its format."""

@@ -49,11 +49,13 @@ EMBEDDED_LOGS = "embedded/logs"
 SQLITE_FILENAME = "aura.sqlite3"
 FINETUNED_DIRNAME = "aura_fashion_assistant"
 # Inside a service's model store (a Hugging Face cache: models--org--name/{blobs,snapshots,refs}).
-OUTFIT_MODEL_DIRNAME = "outfit_transformer"  # trained outfit-model checkpoint (an own artifact)
+# training run of the outfit model: checkpoints/, features/, model/ (the artifact)
+OUTFIT_MODEL_DIRNAME = "outfit_transformer"
 MODEL_MANIFESTS_DIRNAME = "aura"  # models--org--name/aura/<model>.json: Aura's commit records
 MODEL_LOCKS_DIRNAME = ".locks/aura"  # per-model pull locks, beside huggingface_hub's .locks
 ARTIFACT_MANIFEST_FILENAME = "aura-artifact.json"
 DERIVED_DIRNAME = "aura-derived"  # conversions of a stored model (GGUF -> safetensors, ...)
+OUTFIT_ARTIFACT_DIRNAME = "model"  # inside the run folder: the trained model with its manifest
 LOG_FILENAME = "aura.log"
 INDEX_DIR_PREFIX = "items-"  # vector_store/items-<embedding space>/
 
@@ -110,6 +112,14 @@ class DataTree:
     def models_dir(self, service: Service) -> Path:
         return self._service_dir(service, "models")
 
+    def outfit_model_dir(self) -> Path:
+        """The default run folder of `aura train outfits` (its model lands in ``model/``)."""
+        return self.models_dir(Service.OUTFIT_RECOMMENDATION) / OUTFIT_MODEL_DIRNAME
+
+    def outfit_artifact_dir(self) -> Path:
+        """Where the served outfit model is read from (the default run's ``model/``)."""
+        return self.outfit_model_dir() / OUTFIT_ARTIFACT_DIRNAME
+
     def vector_store_dir(self) -> Path:
         return self._service_dir(Service.CONVERSATIONAL_AI, "vector_store")
 
@@ -121,10 +131,6 @@ class DataTree:
         if self.settings.finetuned_model_path is not None:
             return self.settings.finetuned_model_path.expanduser().absolute()
         return self.models_dir(Service.CONVERSATIONAL_AI) / FINETUNED_DIRNAME
-
-    def outfit_model_dir(self) -> Path:
-        """The trained outfit model (an own artifact) inside the outfit service's store."""
-        return self.models_dir(Service.OUTFIT_RECOMMENDATION) / OUTFIT_MODEL_DIRNAME
 
     def derived_model_dir(self, service: Service, model: str, key: str) -> Path:
         """A conversion of a stored model, made once and kept (an artifact with a manifest)."""

@@ -19,6 +19,7 @@ from aura.services import Service
 from aura.startup import Phase, PhaseContext, Startup
 
 if TYPE_CHECKING:
+    from aura.outfits.scorer import OutfitScorer
     from aura.storage.db import Database
     from aura.storage.index_manager import IndexManager
     from aura.storage.models.startup import Resolved
@@ -42,6 +43,7 @@ class Platform:
         self.embedder: TextEmbedder | None = None
         self.index: IndexManager | None = None
         self.wardrobe: WardrobeService | None = None
+        self.outfit_scorer: OutfitScorer | None = None  # set by the "model load" phase
         self.startup = Startup(self.phases())
 
     def model_path(self, name: str) -> Path:
@@ -63,7 +65,7 @@ class Platform:
     # ---- start-up phases ----------------------------------------------------------
 
     def phases(self) -> list[Phase]:
-        return [
+        phases = [
             Phase("settings", self._phase_settings),
             Phase("layout check", self._phase_layout),
             Phase("database migrate", self._phase_database),
@@ -77,6 +79,9 @@ class Platform:
                 else []
             ),
         ]
+        if Service.OUTFIT_RECOMMENDATION in self.settings.served_services:
+            phases.append(Phase("model load", self._phase_outfit_model))
+        return phases
 
     def _phase_settings(self, ctx: PhaseContext) -> None:
         ctx.report("resolved configuration")
@@ -139,3 +144,11 @@ class Platform:
             self.index.close()
         if self.db is not None:
             self.db.close()
+
+    def _phase_outfit_model(self, ctx: PhaseContext) -> None:
+        from aura.outfits.status import load_serving_scorer
+
+        directory = self.tree.outfit_artifact_dir()
+        ctx.report(f"outfit scorer from {directory}")
+        self.outfit_scorer = load_serving_scorer(directory)
+        log.info("outfit scorer", extra={"scorer": self.outfit_scorer.name})

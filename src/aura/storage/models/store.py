@@ -59,7 +59,7 @@ class ModelStore:
         return (
             self.tree.finetuned_model_dir()
             if spec.artifact == "finetuned"
-            else (self.tree.outfit_model_dir())
+            else self.tree.outfit_artifact_dir()
         )
 
     def lock(self, spec: ModelSpec, timeout: float = -1) -> FileLock:

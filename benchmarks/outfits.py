@@ -1,0 +1,145 @@
+"""Outfit model figures on CPU, each beside a baseline measured in the same run.
+
+* generated-data metrics (held-out compatibility AUC, FITB accuracy, recall@k) of a model
+  trained here, against the same architecture untrained and against the rule scorer
+  given the generator's true attributes;
+* compatibility scoring throughput (outfits/s), default and paper-sized models, against
+  the rule scorer;
+* recommendation latency for a 500-item wardrobe (whole outfits for a context, and
+  complete-the-outfit), model scorer against the rule scorer.
+
+    python benchmarks/outfits.py [--epochs 12] [--threads 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from aura.outfits import synthetic
+from aura.outfits.evaluate import evaluate, roc_auc
+from aura.outfits.inference import OutfitInference, wardrobe_items
+from aura.outfits.model import ModelConfig, OutfitTransformer
+from aura.outfits.polyvore import PolyvoreDataset
+from aura.outfits.recommend import recommend
+from aura.outfits.rules import RulesScorer
+from aura.outfits.scorer import Context, WardrobeItem
+from aura.outfits.train import FEATURES_DIR, TrainConfig, load_table, train
+
+
+def timed(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
+    """Median seconds of ``repeat`` calls after one warm-up call."""
+    fn()
+    runs = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - began)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads for inference")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    work = Path(tempfile.mkdtemp(prefix="aura-bench-outfits-"))
+    data = synthetic.generate(work / "data", n_items=700, n_outfits=(600, 100, 200), seed=1)
+
+    began = time.perf_counter()
+    manifest = train(
+        data,
+        work / "run",
+        TrainConfig(epochs=args.epochs, threads=args.threads),
+        progress=lambda _m: None,
+    )
+    train_s = time.perf_counter() - began
+    ds = PolyvoreDataset(data)
+    test = ds.load_split("test")
+    table = load_table(ds, [test], "handcrafted", work / "run" / FEATURES_DIR)
+    torch.manual_seed(0)
+    untrained = OutfitTransformer(ModelConfig(table.image.shape[1], table.text.shape[1])).eval()
+    base = evaluate(untrained, table, test)
+    trained = manifest["evaluation"]["test"]
+    truth = synthetic.load_truth(data)
+
+    def truth_item(i: str) -> WardrobeItem:
+        g = truth[i]
+        return WardrobeItem(i, g.category, ds.items[i].text, g.colour, 0.85 if g.formal else 0.15)
+
+    rules = RulesScorer()
+    rules_auc = roc_auc(
+        [
+            rules.score([truth_item(i) for i in q.item_ids], Context()).score
+            for q in test.compatibility
+        ],
+        [q.label for q in test.compatibility],
+    )
+    print(f"== synthetic (700 items, 600 outfits, {args.epochs} epochs, 1 thread: {train_s:.0f} s)")
+    for key in ("compatibility_auc", "fitb_accuracy", "recall_at_1", "recall_at_5", "recall_at_10"):
+        ratio = trained[key] / base[key] if base[key] else float("inf")
+        print(f"{key:18s} trained {trained[key]:7.2f}  untrained {base[key]:7.2f}  {ratio:5.2f}x")
+    print(
+        f"{'rules AUC (truth)':18s} {rules_auc:7.4f}  "
+        f"trained/rules {trained['compatibility_auc'] / rules_auc:5.2f}x"
+    )
+    print("   (chance: AUC 0.5, FITB 25 %; paper, real Polyvore: AUC 0.93, FITB 67.1, R@10 9.58)")
+
+    torch.set_num_threads(args.threads)
+    splits = [ds.load_split(s, questions=False) for s in ("train", "valid", "test")]
+    everything = load_table(ds, splits, "handcrafted", work / "run" / FEATURES_DIR)
+    items = wardrobe_items(everything.features, ds.items)
+    rng = np.random.default_rng(0)
+    outfits = [
+        [items[j] for j in rng.choice(len(items), size=4, replace=False)] for _ in range(2048)
+    ]
+    model = OutfitInference.load(work / "run" / "model")
+    ctx = Context()
+    t_rules = timed(lambda: rules.score_many(outfits, ctx), 3)
+    t_model = timed(lambda: model.compatibility_many(outfits), 3)
+    paper = OutfitInference(
+        OutfitTransformer(ModelConfig.paper(table.image.shape[1], table.text.shape[1])).eval(),
+        model.config,
+        "paper",
+    )
+    t_paper = timed(lambda: paper.compatibility_many(outfits), 3)
+    print(f"== compatibility throughput, 2048 outfits of 4 items, {args.threads} threads (x rules)")
+    print(f"rules scorer          {len(outfits) / t_rules:9.0f} outfits/s   1.00x")
+    print(
+        f"model (default size)  {len(outfits) / t_model:9.0f} outfits/s   {t_rules / t_model:5.2f}x"
+    )
+    print(
+        f"model (paper size)    {len(outfits) / t_paper:9.0f} outfits/s   {t_rules / t_paper:5.2f}x"
+    )
+
+    wardrobe = [items[j] for j in rng.choice(len(items), size=500, replace=False)]
+    contexts = [
+        Context(occasion="work", season="autumn", temperature_c=9),
+        Context(occasion="casual", season="summer", temperature_c=28),
+    ]
+    r_rules = timed(lambda: [recommend(rules, wardrobe, c, k=5) for c in contexts], 3) / 2
+    r_model = timed(lambda: [recommend(model, wardrobe, c, k=5) for c in contexts], 3) / 2
+    partial = [i for i in wardrobe if i.category == "tops"][:1] + [
+        i for i in wardrobe if i.category == "bottoms"
+    ][:1]
+    cold = OutfitInference(model.model, model.config, "cold")
+    began = time.perf_counter()
+    cold.complete(partial, "shoes", wardrobe, k=10)
+    first = time.perf_counter() - began
+    c_model = timed(lambda: model.complete(partial, "shoes", wardrobe, k=10), 10)
+    print("== 500-item wardrobe, latency per request (x rules)")
+    print(f"recommend (rules)        {1000 * r_rules:8.1f} ms   1.00x")
+    print(f"recommend (model)        {1000 * r_model:8.1f} ms   {r_model / r_rules:5.2f}x")
+    print(f"complete, first call     {1000 * first:8.1f} ms   (embeds the 500 items once)")
+    print(f"complete, vectors kept  {1000 * c_model:8.1f} ms   {c_model / first:5.2f}x first call")
+
+
+if __name__ == "__main__":
+    main()
