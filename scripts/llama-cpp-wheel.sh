@@ -19,6 +19,14 @@ if compgen -G "$DEST/llama_cpp_python-$VERSION-*.whl" >/dev/null; then
   exit 0
 fi
 mkdir -p "$ROOT"
+# One build at a time per cache: a second `make` (another checkout, CI) waits for the first
+# and then reuses its wheel instead of compiling the same thing twice on the same cores.
+exec 9>"$ROOT/.lock"
+flock 9
+if compgen -G "$DEST/llama_cpp_python-$VERSION-*.whl" >/dev/null; then
+  echo "$DEST"
+  exit 0
+fi
 TMP="$(mktemp -d "$ROOT/.build-XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 echo "building llama-cpp-python $VERSION (portable CPU flags) into $DEST; this takes minutes, once" >&2

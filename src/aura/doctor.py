@@ -73,6 +73,9 @@ def run_checks(settings: Settings) -> list[Finding]:
     findings = tree.check()
     findings.append(check_database(tree))
     findings.append(check_redis(settings))
+    from aura.assistant.checks import check_assistant
+
+    findings.extend(check_assistant(settings))
     return findings
 
 
