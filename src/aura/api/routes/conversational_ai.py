@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -27,6 +28,7 @@ from aura.errors import AuraError, NotFound
 from aura.services import Service
 
 MAX_BATCH = 10
+log = logging.getLogger("aura.api.conversational_ai")
 
 router = APIRouter(prefix=Service.CONVERSATIONAL_AI.url_prefix, tags=["conversational_ai"])
 UserId = Annotated[str, Depends(current_user_id)]
@@ -155,8 +157,10 @@ async def chat_ws(websocket: WebSocket, user: UserId) -> None:
                         )
                 except AuraError as exc:
                     await websocket.send_json({"type": "error", **exc.to_dict()})
-    except WebSocketDisconnect:
-        return  # the client left; the generator above was closed, generation stopped
+    except (WebSocketDisconnect, OSError, RuntimeError) as exc:
+        # the client left (mid-stream: sending failed); the event stream above was closed,
+        # which stopped generation. Nothing to answer to, nothing half-stored.
+        log.info("websocket closed by the client", extra={"reason": type(exc).__name__})
 
 
 def _summary(conv: Conversation) -> dict[str, Any]:
