@@ -43,7 +43,7 @@ def assistant(llama_backend) -> Assistant:
         llama_backend,
         InProcessConversationStore(),
         context_tokens=2048,
-        default_max_tokens=8,
+        default_max_tokens=4,
         wardrobe=StaticWardrobe(),
         outfits=RecordingOutfits(),
     )
