@@ -19,6 +19,7 @@ import random
 import statistics
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from aura.assistant import guidance
@@ -52,6 +53,10 @@ def full_prompt(backend) -> list[ChatMessage]:
 def time_stream(backend, messages, tokens: int) -> tuple[float, float, int]:
     """(seconds to first token, decode tokens/s after it, pieces)."""
     params = GenerationParams(max_tokens=tokens, temperature=0.0)
+    # a fresh first message each run: llama.cpp reuses the KV cache of a repeated prefix,
+    # which would time a cache hit instead of prompt processing
+    head = messages[0]
+    messages = [ChatMessage(head.role, f"[{uuid.uuid4().hex[:8]}] {head.content}"), *messages[1:]]
     began = time.perf_counter()
     first = None
     pieces = 0
