@@ -8,6 +8,12 @@ WORKDIR /src
 RUN python -m venv /opt/aura
 # torch first, CPU build, pinned: any other spec pulls a multi-GB CUDA build.
 RUN /opt/aura/bin/pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
+# llama-cpp-python compiles llama.cpp here, for portable x86-64 CPUs: a -march=native build
+# dies with SIGILL on hosts older than the build machine.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential cmake \
+ && rm -rf /var/lib/apt/lists/*
+ENV CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF"
 COPY pyproject.toml README.md ./
 COPY requirements/ ./requirements/
 COPY src/ ./src/
@@ -19,7 +25,7 @@ FROM ${PYTHON_IMAGE} AS runtime
 # pg_dump/pg_restore for `aura backup`: the client's major version matches the compose
 # stack's PostgreSQL 15 (Debian bookworm ships 15).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends postgresql-client-15 \
+ && apt-get install -y --no-install-recommends postgresql-client-15 libgomp1 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 1000 --create-home --shell /usr/sbin/nologin aura \
  && mkdir -p /app/models /app/vector_store /app/logs /app/data \

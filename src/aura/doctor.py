@@ -125,6 +125,9 @@ def run_checks(settings: Settings) -> list[Finding]:
     from aura.outfits.status import check_outfit_model
 
     findings.append(check_outfit_model(tree.outfit_artifact_dir()))
+    from aura.assistant.checks import check_assistant
+
+    findings.extend(check_assistant(settings))
     return findings
 
 

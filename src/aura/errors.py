@@ -32,7 +32,9 @@ class LayoutError(AuraError, OSError):
 
 
 class DependencyUnavailable(AuraError, ConnectionError):
-    """A configured backing service (database, Redis) cannot be reached."""
+    """A configured backing service (database, Redis, an LLM server) cannot be reached."""
+
+    http_status = 502
 
 
 class ModelMissing(AuraError, FileNotFoundError):

@@ -56,6 +56,8 @@ MODEL_LOCKS_DIRNAME = ".locks/aura"  # per-model pull locks, beside huggingface_
 ARTIFACT_MANIFEST_FILENAME = "aura-artifact.json"
 DERIVED_DIRNAME = "aura-derived"  # conversions of a stored model (GGUF -> safetensors, ...)
 OUTFIT_ARTIFACT_DIRNAME = "model"  # inside the run folder: the trained model with its manifest
+# Models Aura derives from downloaded ones (a GGUF de-quantised to safetensors), per name.
+CONVERTED_DIRNAME = "converted"
 LOG_FILENAME = "aura.log"
 INDEX_DIR_PREFIX = "items-"  # vector_store/items-<embedding space>/
 
@@ -138,6 +140,11 @@ class DataTree:
 
     def model_locks_dir(self, service: Service) -> Path:
         return self.models_dir(service) / MODEL_LOCKS_DIRNAME
+
+    def converted_model_dir(self, name: str) -> Path:
+        """A model Aura converted itself (e.g. SmolLM2's GGUF as safetensors), kept so the
+        next run loads it instead of converting again. A rebuildable cache."""
+        return self.models_dir(Service.CONVERSATIONAL_AI) / CONVERTED_DIRNAME / name
 
     def service_logs_dir(self, service: Service) -> Path:
         return self._service_dir(service, "logs")

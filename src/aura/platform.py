@@ -19,6 +19,7 @@ from aura.services import Service
 from aura.startup import Phase, PhaseContext, Startup
 
 if TYPE_CHECKING:
+    from aura.assistant.service import Assistant
     from aura.outfits.scorer import OutfitScorer
     from aura.storage.db import Database
     from aura.storage.index_manager import IndexManager
@@ -44,6 +45,7 @@ class Platform:
         self.index: IndexManager | None = None
         self.wardrobe: WardrobeService | None = None
         self.outfit_scorer: OutfitScorer | None = None  # set by the "model load" phase
+        self.assistant: Assistant | None = None  # set by the "model load" phase
         self.startup = Startup(self.phases())
 
     def model_path(self, name: str) -> Path:
@@ -79,8 +81,11 @@ class Platform:
                 else []
             ),
         ]
+        # "model load" per service (named apart: one process may serve both)
+        if Service.CONVERSATIONAL_AI in self.settings.served_services:
+            phases.append(Phase("assistant model load", self._phase_assistant_model))
         if Service.OUTFIT_RECOMMENDATION in self.settings.served_services:
-            phases.append(Phase("model load", self._phase_outfit_model))
+            phases.append(Phase("outfit model load", self._phase_outfit_model))
         return phases
 
     def _phase_settings(self, ctx: PhaseContext) -> None:
@@ -152,3 +157,20 @@ class Platform:
         ctx.report(f"outfit scorer from {directory}")
         self.outfit_scorer = load_serving_scorer(directory)
         log.info("outfit scorer", extra={"scorer": self.outfit_scorer.name})
+
+    def _phase_assistant_model(self, ctx: PhaseContext) -> None:
+        """Load the assistant's LLM (seconds; never in a request). Conversation memory is
+        in-process until the database store is wired in here."""
+        from aura.assistant.backends import load_backend
+        from aura.assistant.memory import InProcessConversationStore
+        from aura.assistant.service import Assistant
+
+        ctx.report(f"loading the {self.settings.llm_backend} language model")
+        backend = load_backend(self.settings, self.tree)
+        self.assistant = Assistant(
+            backend,
+            InProcessConversationStore(),
+            context_tokens=self.settings.llm_context_tokens,
+            default_max_tokens=self.settings.llm_max_tokens,
+        )
+        log.info("assistant model loaded", extra={"llm": backend.info().to_dict()})

@@ -16,6 +16,7 @@ from aura.api.routes import wardrobe
 from aura.api.services import service_router
 from aura.config import Settings, load_settings
 from aura.platform import Platform
+from aura.services import Service
 
 log = logging.getLogger("aura.api")
 
@@ -48,6 +49,11 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         app.include_router(service_router(service))
     if platform.serves_wardrobe:
         app.include_router(wardrobe.router)
+    if Service.CONVERSATIONAL_AI in settings.served_services:
+        from aura.api.routes import conversational_ai, openai_compat
+
+        app.include_router(conversational_ai.router)
+        app.include_router(openai_compat.router)
     metrics.install_storage_collectors(
         lambda: usage.measure(platform.tree), lambda: platform.tree.root
     )

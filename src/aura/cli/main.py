@@ -7,7 +7,7 @@ import sys
 import typer
 
 from aura import __version__
-from aura.cli import backup, config_cmd, index, models, outfits, serve, tree, users
+from aura.cli import backup, config_cmd, index, models, outfits, serve, train, tree, users
 from aura.cli.output import err_console
 from aura.config import load_settings
 from aura.errors import AuraError
@@ -40,7 +40,7 @@ app.add_typer(backup.app, name="backup")
 app.add_typer(models.app, name="models")
 app.add_typer(users.app, name="users")
 app.add_typer(index.app, name="index")
-app.add_typer(outfits.train_app, name="train")
+app.add_typer(train.app, name="train")  # assistant here, outfits registered by cli.outfits
 app.add_typer(outfits.app, name="outfits")
 
 

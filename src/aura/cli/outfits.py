@@ -11,9 +11,9 @@ import typer
 
 from aura.cli.context import settings_from
 from aura.cli.output import console, err_console, print_json
+from aura.cli.train import app as train_app  # the one `aura train` group
 from aura.layout import DataTree
 
-train_app = typer.Typer(no_args_is_help=True, help="Train Aura's own models.")
 app = typer.Typer(no_args_is_help=True, help="The outfit model: evaluate, generate test data.")
 
 

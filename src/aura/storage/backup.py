@@ -28,7 +28,7 @@ from typing import IO, Any
 
 from aura import __version__
 from aura.errors import BackupError
-from aura.layout import DERIVED_DIRNAME, DataTree
+from aura.layout import CONVERTED_DIRNAME, DERIVED_DIRNAME, DataTree
 from aura.services import Service
 from aura.storage import dbdump
 from aura.storage.atomic import fsync_dir
@@ -37,7 +37,7 @@ MANIFEST = "aura-backup.json"
 FORMAT_VERSION = 1
 HF_REPO_PREFIXES = ("models--", "datasets--", "spaces--")
 # Left out unless --include-models: they can be fetched, imported or converted again.
-REFETCHABLE_PREFIXES = (*HF_REPO_PREFIXES, DERIVED_DIRNAME)
+REFETCHABLE_PREFIXES = (*HF_REPO_PREFIXES, DERIVED_DIRNAME, CONVERTED_DIRNAME)
 SKIP_NAMES = {".aura.lock", ".locks"}
 
 

@@ -1,0 +1,80 @@
+"""The one interface every LLM back-end implements, and the types it speaks.
+
+Why ``render`` and ``count_tokens`` besides the three calls every caller uses: prompts are
+trimmed to the context window by *token count of the templated prompt*, which only the
+back-end that owns the tokenizer and chat template can measure. Back-ends without a local
+tokenizer (a remote server) estimate.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Role = Literal["system", "user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"role": self.role, "content": self.content}
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    max_tokens: int = 256
+    temperature: float = 0.7
+    top_p: float = 0.95
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+
+
+@dataclass
+class BackendInfo:
+    backend: str
+    model: str
+    context_tokens: int
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "backend": self.backend,
+            "model": self.model,
+            "context_tokens": self.context_tokens,
+            **self.details,
+        }
+
+
+class LLMBackend(ABC):
+    """A loaded language model. Loading happens in the constructor (a start-up phase);
+    the calls below are blocking and run in a worker thread, never on the event loop.
+
+    Local models are not re-entrant: one generation at a time per back-end (``_lock``).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @abstractmethod
+    def info(self) -> BackendInfo: ...
+
+    @abstractmethod
+    def generate(self, messages: list[ChatMessage], params: GenerationParams) -> str:
+        """The whole reply to ``messages`` (rendered with the model's chat template)."""
+
+    @abstractmethod
+    def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
+        """The reply as text deltas. Closing the iterator early stops generation."""
+
+    @abstractmethod
+    def count_tokens(self, messages: list[ChatMessage]) -> int:
+        """Tokens of the prompt these messages render to, generation prompt included."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release native resources (model memory)."""

@@ -1,0 +1,203 @@
+"""The assistant: one chat turn = retrieve (wardrobe + guidance), re-rank, build the
+prompt, generate, remember. Blocking code; the API runs it in worker threads.
+
+Collaborators come in through small interfaces so the real ones plug in at start-up:
+``WardrobeSource`` (the vector index, filtered to the user), ``OutfitSource`` (the outfit
+service) and ``ConversationStore`` (the database).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aura.assistant import guidance as guidance_corpus
+from aura.assistant.backends.base import ChatMessage, GenerationParams, LLMBackend
+from aura.assistant.memory import ConversationStore, StoredMessage
+from aura.assistant.prompts import BuiltPrompt, PromptItem, RequestContext, build_prompt
+from aura.assistant.retrieval import Candidate, rerank
+from aura.errors import NotFound
+
+MAX_MESSAGE_CHARS = 4000
+ITEMS_IN_PROMPT = 5
+CANDIDATES_FETCHED = 50
+GUIDANCE_IN_PROMPT = 2
+_ITEM_REF = re.compile(r"\[item:([^\]\s]+)\]")
+
+
+class WardrobeSource(Protocol):
+    def candidates(self, user_id: str, question: str, k: int) -> list[Candidate]:
+        """The user's own items most similar to the question (vector search)."""
+        ...
+
+
+class OutfitSource(Protocol):
+    def suggestions(self, user_id: str, item_ids: list[str], context: RequestContext) -> list[str]:
+        """Short descriptions of outfits built from these items."""
+        ...
+
+
+class NoWardrobe:
+    """Until the vector index is wired in: no items, the assistant answers from guidance."""
+
+    def candidates(self, user_id: str, question: str, k: int) -> list[Candidate]:
+        return []
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    message: str
+    conversation_id: str | None = None
+    context: RequestContext = field(default_factory=RequestContext)
+    max_tokens: int | None = None
+    temperature: float = 0.7
+    seed: int | None = None
+
+
+@dataclass
+class ChatResult:
+    reply: str
+    conversation_id: str
+    item_ids: list[str]  # the user's items given to the model, best first
+    referenced_item_ids: list[str]  # those the reply names
+    guidance_ids: list[str]
+    outfits: list[str]
+    model: str
+    latency_ms: float
+    prompt_tokens: int
+    completion_chars: int
+    first_token_ms: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class StreamEvent:
+    kind: str  # "start" (conversation id, item ids), "delta" (text), "end" (ChatResult)
+    data: Any
+
+
+class Assistant:
+    def __init__(
+        self,
+        backend: LLMBackend,
+        store: ConversationStore,
+        *,
+        context_tokens: int,
+        default_max_tokens: int,
+        wardrobe: WardrobeSource | None = None,
+        outfits: OutfitSource | None = None,
+    ) -> None:
+        self.backend = backend
+        self.store = store
+        self.context_tokens = context_tokens
+        self.default_max_tokens = default_max_tokens
+        self.wardrobe: WardrobeSource = wardrobe or NoWardrobe()
+        self.outfits = outfits
+
+    @property
+    def model_name(self) -> str:
+        return self.backend.info().model
+
+    def _prepare(
+        self, user_id: str, request: ChatRequest
+    ) -> tuple[str, BuiltPrompt, GenerationParams, list[str]]:
+        if request.conversation_id:
+            conv = self.store.get(user_id, request.conversation_id)
+            if conv is None:
+                raise NotFound(
+                    f"No conversation {request.conversation_id}.",
+                    fix="Omit conversation_id to start a new conversation, or list yours with "
+                    "GET /api/v1/conversational-ai/conversations.",
+                )
+        else:
+            conv = self.store.create(user_id)
+        history = [ChatMessage(m.role, m.content) for m in conv.messages]  # type: ignore[arg-type]
+        query = " ".join([request.message, *request.context.lines()])
+        ranked = rerank(self.wardrobe.candidates(user_id, query, CANDIDATES_FETCHED), query)
+        items = [
+            PromptItem(r.candidate.id, _describe(r.candidate)) for r in ranked[:ITEMS_IN_PROMPT]
+        ]
+        outfits: list[str] = []
+        if self.outfits is not None and items:
+            outfits = self.outfits.suggestions(user_id, [i.id for i in items], request.context)
+        max_tokens = request.max_tokens or self.default_max_tokens
+        prompt = build_prompt(
+            request.message,
+            count_tokens=self.backend.count_tokens,
+            budget=self.context_tokens - max_tokens,
+            history=history,
+            items=items,
+            guidance=guidance_corpus.search(query, GUIDANCE_IN_PROMPT),
+            outfits=outfits,
+            context=request.context,
+        )
+        params = GenerationParams(
+            max_tokens=max_tokens, temperature=request.temperature, seed=request.seed
+        )
+        return conv.id, prompt, params, outfits
+
+    def stream_chat(self, user_id: str, request: ChatRequest) -> Iterator[StreamEvent]:
+        """The turn as events. The exchange is remembered only once the reply is complete:
+        closing the iterator early (a client that went away) stores nothing."""
+        began = time.perf_counter()
+        conv_id, prompt, params, outfits = self._prepare(user_id, request)
+        item_ids = [i.id for i in prompt.items]
+        yield StreamEvent("start", {"conversation_id": conv_id, "item_ids": item_ids})
+        parts: list[str] = []
+        first: float | None = None
+        for delta in self.backend.stream(prompt.messages, params):
+            if first is None:
+                first = time.perf_counter()
+            parts.append(delta)
+            yield StreamEvent("delta", delta)
+        reply = "".join(parts).strip()
+        latency_ms = (time.perf_counter() - began) * 1000
+        own = set(item_ids)
+        referenced = [i for i in dict.fromkeys(_ITEM_REF.findall(reply)) if i in own]
+        result = ChatResult(
+            reply=reply,
+            conversation_id=conv_id,
+            item_ids=item_ids,
+            referenced_item_ids=referenced,
+            guidance_ids=[g.id for g in prompt.guidance],
+            outfits=outfits,
+            model=self.model_name,
+            latency_ms=round(latency_ms, 1),
+            prompt_tokens=prompt.tokens,
+            completion_chars=len(reply),
+            first_token_ms=None if first is None else round((first - began) * 1000, 1),
+        )
+        now = time.time()
+        meta = {k: v for k, v in result.to_dict().items() if k not in ("reply", "conversation_id")}
+        stored = self.store.append(
+            user_id,
+            conv_id,
+            [
+                StoredMessage("user", request.message, now),
+                StoredMessage("assistant", reply, now, meta),
+            ],
+        )
+        if stored is None:  # deleted while we were generating
+            raise NotFound(f"Conversation {conv_id} was deleted during the reply.")
+        yield StreamEvent("end", result)
+
+    def chat(self, user_id: str, request: ChatRequest) -> ChatResult:
+        for event in self.stream_chat(user_id, request):
+            if event.kind == "end":
+                return event.data  # type: ignore[no-any-return]
+        raise RuntimeError("the chat stream ended without a result")  # pragma: no cover
+
+
+def _describe(c: Candidate) -> str:
+    bits = [", ".join(c.colours), c.category]
+    text = " ".join(b for b in bits if b)
+    if c.description:
+        text = f"{text}: {c.description}" if text else c.description
+    if c.occasions:
+        text += f" (for {', '.join(c.occasions)})"
+    return text

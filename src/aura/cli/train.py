@@ -1,0 +1,61 @@
+"""`aura train ...`: the recipes for models Aura trains itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from aura.cli.context import settings_from
+from aura.cli.output import console, print_json
+
+app = typer.Typer(no_args_is_help=True, help="Train Aura's own models.")
+
+
+@app.command("assistant")
+def assistant(
+    ctx: typer.Context,
+    data: Path = typer.Option(..., "--data", help="Chats as JSONL (OpenAI fine-tuning format)."),
+    steps: int = typer.Option(60, "--steps", min=1, help="Optimizer steps (one chat each)."),
+    learning_rate: float = typer.Option(2e-4, "--lr", help="AdamW learning rate."),
+    lora_r: int = typer.Option(8, "--lora-r", min=1, help="LoRA rank."),
+    max_length: int = typer.Option(512, "--max-length", min=16, help="Tokens per chat, at most."),
+    qlora: bool | None = typer.Option(
+        None, "--qlora/--no-qlora", help="4-bit base (CUDA only). Default: on exactly with CUDA."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
+) -> None:
+    """LoRA-fine-tune the assistant (SmolLM2) and write the adapter at FINETUNED_MODEL_PATH."""
+    from aura.assistant.backends import _torch_device
+    from aura.assistant.finetune import TrainSettings, read_chats, train_adapter
+    from aura.assistant.hf_model import default_hf_model
+    from aura.layout import DataTree
+
+    read_chats(data)  # bad data fails in a second, before minutes of model loading
+    settings = settings_from(ctx)
+    tree = DataTree(settings)
+    base = default_hf_model(tree)
+    target = tree.finetuned_model_dir()
+    manifest = train_adapter(
+        base,
+        data,
+        target,
+        TrainSettings(
+            steps=steps,
+            learning_rate=learning_rate,
+            lora_r=lora_r,
+            max_length=max_length,
+            qlora=qlora,
+        ),
+        device=_torch_device(settings.device),
+    )
+    if as_json:
+        print_json(manifest)
+        return
+    m = manifest["metrics"]
+    console.print(
+        f"adapter written to {target} ({len(manifest['files'])} files; loss "
+        f"{m['first_loss']:.3f} -> {m['last_loss']:.3f} in {m['seconds']} s). "
+        "Restart with AURA_LLM_BACKEND=transformers to serve it.",
+        highlight=False,
+    )
