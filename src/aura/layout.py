@@ -48,6 +48,8 @@ EMBEDDED_DIR = "embedded"
 EMBEDDED_LOGS = "embedded/logs"
 SQLITE_FILENAME = "aura.sqlite3"
 FINETUNED_DIRNAME = "aura_fashion_assistant"
+GARMENT_CLASSIFIER_DIRNAME = "aura_garment_classifier"
+TRAINING_DIRNAME = ".training"  # checkpoints of runs in progress, beside the artifacts
 LOG_FILENAME = "aura.log"
 
 # Folders holding private user data get 0700; everything else 0755.
@@ -110,6 +112,14 @@ class DataTree:
         if self.settings.finetuned_model_path is not None:
             return self.settings.finetuned_model_path.expanduser().absolute()
         return self.models_dir(Service.CONVERSATIONAL_AI) / FINETUNED_DIRNAME
+
+    def garment_classifier_dir(self) -> Path:
+        """The garment category classifier Aura trains itself (an artifact with a manifest)."""
+        return self.models_dir(Service.VISUAL_ANALYSIS) / GARMENT_CLASSIFIER_DIRNAME
+
+    def training_dir(self, service: Service, run_name: str) -> Path:
+        """Checkpoints of a training run in progress (resumed after a kill)."""
+        return self.models_dir(service) / TRAINING_DIRNAME / run_name
 
     def service_logs_dir(self, service: Service) -> Path:
         return self._service_dir(service, "logs")

@@ -8,12 +8,18 @@ Each later component adds its phase to :meth:`Platform.phases`, in dependency or
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from aura.config import Settings
 from aura.errors import LayoutError
 from aura.findings import Severity
 from aura.layout import DataTree
+from aura.services import Service
 from aura.startup import Phase, PhaseContext, Startup
+
+if TYPE_CHECKING:
+    from aura.vision.pipeline import VisionPipeline
 
 log = logging.getLogger("aura.platform")
 
@@ -22,15 +28,36 @@ class Platform:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.tree = DataTree(settings)
+        # Blocking model inference runs here, never on the event loop.
+        self.inference_pool = ThreadPoolExecutor(settings.max_workers, "aura-inference")
+        self.vision: VisionPipeline | None = None  # set by the "model load" phase
         self.startup = Startup(self.phases())
 
     # ---- start-up phases ----------------------------------------------------------
 
     def phases(self) -> list[Phase]:
-        return [
+        phases = [
             Phase("settings", self._phase_settings),
             Phase("layout check", self._phase_layout),
         ]
+        if Service.VISUAL_ANALYSIS in self.settings.served_services:
+            phases.append(Phase("model load", self._phase_model_load))
+        return phases
+
+    def _phase_model_load(self, ctx: PhaseContext) -> None:
+        ctx.report("loading the visual analysis models")
+        from aura.vision.pipeline import VisionPipeline  # torch: imported here, not at start
+
+        self.vision = VisionPipeline.load(self.settings, self.tree)
+        info = self.vision.info()
+        log.info(
+            "visual analysis loaded",
+            extra={
+                "backend": info.get("backend"),
+                "model": info.get("model"),
+                "classifier": info["garment_classifier"].get("available"),
+            },
+        )
 
     def _phase_settings(self, ctx: PhaseContext) -> None:
         ctx.report("resolved configuration")

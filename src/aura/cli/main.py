@@ -7,7 +7,7 @@ import sys
 import typer
 
 from aura import __version__
-from aura.cli import config_cmd, serve, tree
+from aura.cli import config_cmd, serve, train, tree
 from aura.cli.output import err_console
 from aura.config import load_settings
 from aura.errors import AuraError
@@ -36,6 +36,7 @@ app.command()(tree.doctor)
 app.command()(tree.usage)
 app.command("config")(config_cmd.config)
 app.command()(serve.serve)
+app.add_typer(train.app, name="train")
 
 
 def main() -> None:
