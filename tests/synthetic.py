@@ -119,3 +119,14 @@ def encode(img: Image.Image, fmt: str = "PNG", **kwargs: object) -> bytes:
     buf = io.BytesIO()
     img.save(buf, fmt, **kwargs)
     return buf.getvalue()
+
+
+def patterned_garment(kind: str, seed: int) -> Image.Image:
+    """The flat-lay silhouette filled with a ``kind`` texture, on a near-white backdrop."""
+    fabric = np.asarray(texture(kind, seed, size=480))
+    canvas = np.asarray(garment_on_backdrop((0, 0, 0), seed=seed, size=(480, 640))).copy()
+    inside = canvas.mean(axis=2) < 100
+    padded = np.zeros_like(canvas)
+    padded[80:560] = fabric
+    canvas[inside] = padded[inside]
+    return Image.fromarray(canvas)

@@ -65,9 +65,14 @@ def _lab(image: Image.Image, mask: np.ndarray | None) -> tuple[np.ndarray, np.nd
         inner = np.ones(lab.shape[:2], bool)
     else:
         m = Image.fromarray(mask.astype(np.uint8) * 255).resize((SIDE, SIDE), Image.NEAREST)
-        inner = ndimage.binary_erosion(np.asarray(m) > 127, iterations=3)
+        garment = np.asarray(m) > 127
+        inner = ndimage.binary_erosion(garment, iterations=3)
         if inner.sum() < SIDE * SIDE * 0.05:
-            inner = np.ones(lab.shape[:2], bool)
+            return lab, np.ones(lab.shape[:2], bool)
+        # Paint the background with the garment's mean colour: the outline of the garment
+        # is not its texture, and blurs must not mix the backdrop in.
+        lab = lab.copy()
+        lab[~garment] = lab[garment].mean(axis=0)
     return lab, inner
 
 

@@ -82,10 +82,13 @@ def _augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     flip = torch.rand(x.shape[0], generator=gen) < 0.5
     x = torch.where(flip[:, None, None, None], x.flip(-1), x)
     padded = F.pad(x, (2, 2, 2, 2))
-    dx, dy = torch.randint(0, 5, (2, x.shape[0]), generator=gen)
-    return torch.stack(
-        [padded[i, :, dy[i] : dy[i] + 28, dx[i] : dx[i] + 28] for i in range(x.shape[0])]
-    )
+    shift = torch.randint(0, 25, (x.shape[0],), generator=gen)
+    out = torch.empty_like(x)
+    for s in shift.unique().tolist():  # one slice per distinct shift, not per image
+        rows = (shift == s).nonzero(as_tuple=True)[0]
+        dy, dx = divmod(s, 5)
+        out[rows] = padded[rows, :, dy : dy + 28, dx : dx + 28]
+    return out
 
 
 @torch.inference_mode()
