@@ -14,6 +14,7 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e .
+	$(PIP) install --no-deps mediapipe==0.10.14
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

@@ -75,14 +75,23 @@ def test_flat_lay_photo_gives_a_described_garment(api: str) -> None:
 
 
 def test_parameters_are_honoured(api: str) -> None:
-    astronaut = encode(Image.fromarray(skimage.data.astronaut()), "JPEG")
-    whole = _post(api, astronaut, include_attributes="false").json()
-    assert [d["bbox"] for d in whole["detections"]] == [[0.0, 0.0, 512.0, 512.0]]
+    coffee = encode(Image.fromarray(skimage.data.coffee()), "JPEG")  # no backdrop, no person
+    whole = _post(api, coffee, include_attributes="false").json()
+    assert [d["bbox"] for d in whole["detections"]] == [[0.0, 0.0, 600.0, 400.0]]
+    assert whole["detections"][0]["confidence"] == 0.5  # the documented prior
     assert "attributes" not in whole["detections"][0]
-    assert _post(api, astronaut, confidence_threshold="0.9").json()["detections"] == []
-    assert _post(api, astronaut, max_detections="0").status_code == 422
-    assert _post(api, astronaut, confidence_threshold="1.5").status_code == 422
+    assert _post(api, coffee, confidence_threshold="0.9").json()["detections"] == []
+    assert _post(api, coffee, max_detections="0").status_code == 422
+    assert _post(api, coffee, confidence_threshold="1.5").status_code == 422
     assert httpx.post(api + "/analyze", data={"x": "1"}, timeout=30).status_code == 422
+
+
+def test_photo_of_a_person_gives_body_regions(api: str) -> None:
+    pytest.importorskip("mediapipe", reason="mediapipe==0.10.14 (make install) is not installed")
+    astronaut = encode(Image.fromarray(skimage.data.astronaut()), "JPEG")
+    body = _post(api, astronaut, confidence_threshold="0.3").json()
+    assert [(d["label"], d["source"]) for d in body["detections"]] == [("top", "pose:upper-body")]
+    assert body["detections"][0]["attributes"]["colors"]
 
 
 def _gif() -> bytes:

@@ -128,3 +128,21 @@ def test_pattern_of_a_garment_on_a_backdrop_ignores_its_outline() -> None:
         if right < 3:
             wrong.append((kind, right))
     assert not wrong, wrong
+
+
+def test_packaged_backend_finds_body_regions_of_a_person() -> None:
+    pytest.importorskip("mediapipe", reason="mediapipe==0.10.14 (make install) is not installed")
+    from aura.vision.detectors.packaged import PackagedDetector
+
+    detector = PackagedDetector()
+    assert detector.info()["person_detection"] is True
+    astronaut = Image.fromarray(skimage.data.astronaut())
+    found = detector.detect(astronaut, threshold=0.3, max_detections=10)
+    top = [d for d in found if d.label == "top"]
+    assert len(top) == 1 and top[0].source == "pose:upper-body"
+    x1, y1, x2, y2 = top[0].box
+    assert 150 < y1 < 300 and y2 > 450  # from the shoulders (~y 250) down to the hips
+    assert x1 < 120 and x2 > 300  # both shoulders (x ~113 and ~306) inside
+    assert top[0].mask is not None and top[0].mask.mean() > 0.3  # person segmentation
+    product = Image.fromarray(skimage.data.coffee())
+    assert [d.source for d in detector.detect(product, 0.3, 10)] == ["whole-photo"]

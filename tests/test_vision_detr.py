@@ -7,72 +7,21 @@ never reported, threshold and max-detections honoured.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import httpx
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from tests.server import AuraServer, run_aura
 from tests.synthetic import encode, garment_on_backdrop
-
-LABELS = {0: "top", 1: "bottom", 2: "shoes"}
-BOX = (0.5, 0.25, 0.5, 0.2)
-SCORE = math.exp(2) / (
-    math.exp(2) + 1 + 2 * math.exp(-10)
-)  # cx, cy, w, h (normalised) every query predicts
-
-
-def _build(folder: Path, winner: int | None) -> Path:
-    """Save a tiny DETR whose queries all say ``winner`` (None: all say "no object")."""
-    from transformers import DetrConfig, DetrForObjectDetection, DetrImageProcessor, ResNetConfig
-
-    backbone = ResNetConfig(
-        embedding_size=8,
-        hidden_sizes=[8, 8, 16, 16],
-        depths=[1, 1, 1, 1],
-        layer_type="basic",
-        out_features=["stage4"],
-    )
-    config = DetrConfig(
-        use_timm_backbone=False,
-        backbone_config=backbone,
-        use_pretrained_backbone=False,
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=16,
-        decoder_ffn_dim=16,
-        num_queries=8,
-        id2label=LABELS,
-        label2id={v: k for k, v in LABELS.items()},
-    )
-    torch.manual_seed(0)
-    model = DetrForObjectDetection(config)
-    with torch.no_grad():
-        head = model.class_labels_classifier  # 3 labels + the "no object" logit
-        head.weight.zero_()
-        head.bias.fill_(-10.0)
-        if winner is None:
-            head.bias[-1] = 10.0
-        else:  # softmax(2, 0 for "no object", -10, -10): the winner gets e²/(e²+1) ≈ 0.881
-            head.bias[winner], head.bias[-1] = 2.0, 0.0
-        last = model.bbox_predictor.layers[-1]
-        last.weight.zero_()
-        last.bias.copy_(torch.tensor([math.log(v / (1 - v)) for v in BOX]))  # sigmoid⁻¹
-    model.save_pretrained(folder)
-    DetrImageProcessor(size={"shortest_edge": 64, "longest_edge": 96}).save_pretrained(folder)
-    return folder
+from tests.tiny_detr import SCORE, build_tiny_detr
 
 
 @pytest.fixture(scope="module")
 def shoes_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build(tmp_path_factory.mktemp("detr-shoes"), winner=2)
+    return build_tiny_detr(tmp_path_factory.mktemp("detr-shoes"), winner=2)
 
 
 def test_pixel_boxes_labels_threshold_and_max_detections(shoes_model: Path) -> None:
@@ -95,7 +44,7 @@ def test_pixel_boxes_labels_threshold_and_max_detections(shoes_model: Path) -> N
 def test_no_object_class_is_never_a_detection(tmp_path: Path) -> None:
     from aura.vision.detectors.detr import DetrDetector
 
-    detector = DetrDetector(_build(tmp_path / "empty", winner=None))
+    detector = DetrDetector(build_tiny_detr(tmp_path / "empty", winner=None))
     image = Image.new("RGB", (200, 200), (90, 90, 90))
     assert detector.detect(image, threshold=0.01, max_detections=100) == []
 

@@ -178,6 +178,20 @@ class Settings(BaseSettings):
         validation_alias=_env("AURA_VISION_MAX_BATCH"),
         description="Most images one POST /analyze/batch may carry.",
     )
+    vision_person_detection: bool = Field(
+        True,
+        validation_alias=_env("AURA_VISION_PERSON_DETECTION"),
+        description="Packaged back-end: find people with MediaPipe pose (top and bottom "
+        "regions) when mediapipe is installed; 0 treats every photo as a product photo.",
+    )
+    vision_torch_threads: int = Field(
+        1,
+        ge=1,
+        le=64,
+        validation_alias=_env("AURA_VISION_TORCH_THREADS"),
+        description="Torch threads per inference. Requests already run in parallel in the "
+        "MAX_WORKERS pool; 1 avoids oversubscribing the cores.",
+    )
     fashion_mnist_dir: Path = Field(
         Path("/usr/share/datasets/fashion-mnist"),
         validation_alias=_env("AURA_FASHION_MNIST_DIR"),

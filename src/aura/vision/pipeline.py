@@ -60,7 +60,7 @@ def choose_detector(settings: Settings) -> Detector:
         from aura.vision.detectors.detr import DetrDetector
 
         return DetrDetector(detr_dir)
-    return PackagedDetector()
+    return PackagedDetector(use_person=None if settings.vision_person_detection else False)
 
 
 class VisionPipeline:
@@ -82,6 +82,9 @@ class VisionPipeline:
 
     @classmethod
     def load(cls, settings: Settings, tree: DataTree) -> VisionPipeline:
+        import torch
+
+        torch.set_num_threads(settings.vision_torch_threads)
         seconds: dict[str, float] = {}
         began = time.perf_counter()
         backbone = effnet.Backbone()
