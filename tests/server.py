@@ -142,3 +142,12 @@ class AuraServer:
     def __exit__(self, *exc: object) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.kill()
+
+
+def api_key_headers(data_dir: Path, name: str = "tester") -> dict[str, str]:
+    """Create a user on the data tree's database (CLI) and return its bearer header."""
+    import json
+
+    result = run_aura("users", "create", name, "--json", env={"AURA_DATA_DIR": str(data_dir)})
+    assert result.returncode == 0, result.stderr
+    return {"Authorization": f"Bearer {json.loads(result.stdout)['api_key']}"}

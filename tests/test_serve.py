@@ -115,7 +115,8 @@ def test_slow_startup_never_blocks_the_event_loop(tree):
             return [*super().phases(), Phase("model load", slow)]
 
     # visual_analysis alone: the phases before the slow one stay light
-    settings = load_settings(data_dir=tree, port=free_port(), service="visual_analysis")
+    # A service without model phases of its own, so the slow phase is the only heavy one.
+    settings = load_settings(data_dir=tree, port=free_port(), service="outfit_recommendation")
     app = create_app(settings, SlowPlatform(settings))
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_config=None)

@@ -275,6 +275,58 @@ class Settings(BaseSettings):
         description="transformers back-end: apply the fine-tuned adapter at "
         "FINETUNED_MODEL_PATH when its manifest verifies.",
     )
+    vision_backend: Literal["auto", "detr", "packaged"] = Field(
+        "auto",
+        validation_alias=_env("AURA_VISION_BACKEND"),
+        description="Garment detection back-end: detr (a transformers object-detection model "
+        "folder), packaged (offline default: whole photo or body regions), or auto (detr when "
+        "its model folder exists, else packaged).",
+    )
+    vision_detr_model_dir: Path | None = Field(
+        None,
+        validation_alias=_env("AURA_VISION_DETR_MODEL_DIR"),
+        description="Local folder of a DETR-family detector (config.json, weights, "
+        "preprocessor_config.json) used by the detr back-end.",
+    )
+    vision_max_image_bytes: int = Field(
+        10 * 1024 * 1024,
+        ge=1024,
+        validation_alias=_env("AURA_VISION_MAX_IMAGE_BYTES"),
+        description="Largest accepted upload, in bytes (larger: HTTP 413).",
+    )
+    vision_max_image_pixels: int = Field(
+        40_000_000,
+        ge=4096,
+        validation_alias=_env("AURA_VISION_MAX_IMAGE_PIXELS"),
+        description="Largest accepted width x height (decompression-bomb guard; larger: 413).",
+    )
+    vision_max_batch: int = Field(
+        20,
+        ge=1,
+        le=100,
+        validation_alias=_env("AURA_VISION_MAX_BATCH"),
+        description="Most images one POST /analyze/batch may carry.",
+    )
+    vision_person_detection: bool = Field(
+        True,
+        validation_alias=_env("AURA_VISION_PERSON_DETECTION"),
+        description="Packaged back-end: find people with MediaPipe pose (top and bottom "
+        "regions) when mediapipe is installed; 0 treats every photo as a product photo.",
+    )
+    vision_torch_threads: int = Field(
+        1,
+        ge=1,
+        le=64,
+        validation_alias=_env("AURA_VISION_TORCH_THREADS"),
+        description="Torch threads per inference. Requests already run in parallel in the "
+        "MAX_WORKERS pool; 1 avoids oversubscribing the cores.",
+    )
+    fashion_mnist_dir: Path = Field(
+        Path("/usr/share/datasets/fashion-mnist"),
+        validation_alias=_env("AURA_FASHION_MNIST_DIR"),
+        description="Fashion-MNIST idx files (Debian package dataset-fashion-mnist) that "
+        "`aura train garment-classifier` trains on.",
+    )
 
     @field_validator("service", mode="before")
     @classmethod

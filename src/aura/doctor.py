@@ -8,6 +8,7 @@ from __future__ import annotations
 from aura.config import Settings, mask_url
 from aura.findings import Finding, Severity, ok, problem
 from aura.layout import DataTree
+from aura.services import Service
 
 
 def check_database(tree: DataTree) -> Finding:
@@ -128,6 +129,10 @@ def run_checks(settings: Settings) -> list[Finding]:
     from aura.assistant.checks import check_assistant
 
     findings.extend(check_assistant(settings))
+    if Service.VISUAL_ANALYSIS in settings.served_services:
+        from aura.vision.checks import vision_findings
+
+        findings.extend(vision_findings(settings, tree))
     return findings
 
 

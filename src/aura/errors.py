@@ -75,3 +75,17 @@ class InvalidInput(AuraError, ValueError):
 
 class DatasetError(AuraError, ValueError):
     """A training or evaluation data set is missing files or does not follow its format."""
+
+
+class ImageRejected(AuraError, ValueError):
+    """An uploaded image cannot be analysed. ``reason`` is a stable code for API clients
+    (``empty``, ``too_large``, ``too_many_pixels``, ``not_an_image``, ``truncated``,
+    ``corrupt``) and ``http_status`` the 4xx the API answers with."""
+
+    def __init__(self, message: str, *, reason: str, http_status: int = 422, fix: str) -> None:
+        super().__init__(message, fix=fix)
+        self.reason = reason
+        self.http_status = http_status
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {**super().to_dict(), "reason": self.reason}

@@ -58,6 +58,8 @@ DERIVED_DIRNAME = "aura-derived"  # conversions of a stored model (GGUF -> safet
 OUTFIT_ARTIFACT_DIRNAME = "model"  # inside the run folder: the trained model with its manifest
 # Models Aura derives from downloaded ones (a GGUF de-quantised to safetensors), per name.
 CONVERTED_DIRNAME = "converted"
+GARMENT_CLASSIFIER_DIRNAME = "aura_garment_classifier"
+TRAINING_DIRNAME = ".training"  # checkpoints of runs in progress, beside the artifacts
 LOG_FILENAME = "aura.log"
 INDEX_DIR_PREFIX = "items-"  # vector_store/items-<embedding space>/
 
@@ -145,6 +147,14 @@ class DataTree:
         """A model Aura converted itself (e.g. SmolLM2's GGUF as safetensors), kept so the
         next run loads it instead of converting again. A rebuildable cache."""
         return self.models_dir(Service.CONVERSATIONAL_AI) / CONVERTED_DIRNAME / name
+
+    def garment_classifier_dir(self) -> Path:
+        """The garment category classifier Aura trains itself (an artifact with a manifest)."""
+        return self.models_dir(Service.VISUAL_ANALYSIS) / GARMENT_CLASSIFIER_DIRNAME
+
+    def training_dir(self, service: Service, run_name: str) -> Path:
+        """Checkpoints of a training run in progress (resumed after a kill)."""
+        return self.models_dir(service) / TRAINING_DIRNAME / run_name
 
     def service_logs_dir(self, service: Service) -> Path:
         return self._service_dir(service, "logs")

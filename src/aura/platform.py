@@ -8,6 +8,7 @@ Each later component adds its phase to :meth:`Platform.phases`, in dependency or
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from aura.storage.index_manager import IndexManager
     from aura.storage.models.startup import Resolved
     from aura.storage.models.store import ModelStore
+    from aura.vision.pipeline import VisionPipeline
     from aura.wardrobe.embedder import TextEmbedder
     from aura.wardrobe.service import WardrobeService
 
@@ -46,6 +48,9 @@ class Platform:
         self.wardrobe: WardrobeService | None = None
         self.outfit_scorer: OutfitScorer | None = None  # set by the "model load" phase
         self.assistant: Assistant | None = None  # set by the "model load" phase
+        # Blocking model inference runs here, never on the event loop.
+        self.inference_pool = ThreadPoolExecutor(settings.max_workers, "aura-inference")
+        self.vision: VisionPipeline | None = None  # set by the "model load" phase
         self.startup = Startup(self.phases())
 
     def model_path(self, name: str) -> Path:
@@ -86,7 +91,24 @@ class Platform:
             phases.append(Phase("assistant model load", self._phase_assistant_model))
         if Service.OUTFIT_RECOMMENDATION in self.settings.served_services:
             phases.append(Phase("outfit model load", self._phase_outfit_model))
+        if Service.VISUAL_ANALYSIS in self.settings.served_services:
+            phases.append(Phase("vision model load", self._phase_vision_model))
         return phases
+
+    def _phase_vision_model(self, ctx: PhaseContext) -> None:
+        ctx.report("loading the visual analysis models")
+        from aura.vision.pipeline import VisionPipeline  # torch: imported here, not at start
+
+        self.vision = VisionPipeline.load(self.settings, self.tree)
+        info = self.vision.info()
+        log.info(
+            "visual analysis loaded",
+            extra={
+                "backend": info.get("backend"),
+                "model": info.get("model"),
+                "classifier": info["garment_classifier"].get("available"),
+            },
+        )
 
     def _phase_settings(self, ctx: PhaseContext) -> None:
         ctx.report("resolved configuration")

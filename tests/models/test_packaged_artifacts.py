@@ -178,5 +178,5 @@ def test_artifacts_are_listed_with_the_other_models(data_dir: Path):
         (staging / "weights.bin").write_bytes(b"1234")
     status = store.status(spec)
     assert status.ok and status.size == 4
-    assert store.artifact_dir(spec) == store.tree.outfit_model_dir()
+    assert store.artifact_dir(spec) == store.tree.outfit_artifact_dir()
     assert store.rm(spec) == 4 and store.status(spec).state == "missing"

@@ -6,13 +6,14 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from aura import __version__, metrics, usage
 from aura.api import health
+from aura.api.auth import current_user
 from aura.api.errors import ERROR_RESPONSES, install_error_handlers
 from aura.api.middleware import RequestContextMiddleware
-from aura.api.routes import wardrobe
+from aura.api.routes import visual_analysis, wardrobe
 from aura.api.services import service_router
 from aura.config import Settings, load_settings
 from aura.platform import Platform
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
         app.include_router(conversational_ai.router)
         app.include_router(openai_compat.router)
+    if Service.VISUAL_ANALYSIS in settings.served_services:
+        app.include_router(visual_analysis.build_router(dependencies=[Depends(current_user)]))
     metrics.install_storage_collectors(
         lambda: usage.measure(platform.tree), lambda: platform.tree.root
     )

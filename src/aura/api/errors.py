@@ -24,6 +24,7 @@ class ErrorBody(BaseModel):
     error: str
     message: str
     fix: str | None = None
+    reason: str | None = None  # a stable code, where an error has one (e.g. image uploads)
     detail: list[dict[str, Any]] | None = None
 
 
@@ -67,7 +68,8 @@ def _allowed_methods(app: FastAPI, request: Request) -> set[str]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AuraError)
     async def aura_error(_: Request, exc: AuraError) -> JSONResponse:
-        body = ErrorBody(error=type(exc).__name__, message=exc.message, fix=exc.fix)
+        fields = {k: v for k, v in exc.to_dict().items() if k in ErrorBody.model_fields}
+        body = ErrorBody(**fields)
         return JSONResponse(body.model_dump(), status_code=_status_of(exc))
 
     @app.exception_handler(RequestValidationError)

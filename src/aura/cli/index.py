@@ -24,7 +24,7 @@ def _parts(ctx: typer.Context):  # type: ignore[no-untyped-def]
     tree = DataTree(settings)
     db = Database(tree.database_url)
     upgrade_to_head(db)
-    return settings, tree, db, TextEmbedder.from_store(settings).space
+    return settings, tree, db, TextEmbedder.from_store(settings, import_packaged=True).space
 
 
 @app.command()

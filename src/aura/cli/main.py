@@ -40,7 +40,7 @@ app.add_typer(backup.app, name="backup")
 app.add_typer(models.app, name="models")
 app.add_typer(users.app, name="users")
 app.add_typer(index.app, name="index")
-app.add_typer(train.app, name="train")  # assistant here, outfits registered by cli.outfits
+app.add_typer(train.app, name="train")  # assistant, garment-classifier; outfits by cli.outfits
 app.add_typer(outfits.app, name="outfits")
 
 

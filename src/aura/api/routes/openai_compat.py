@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator
 
 from aura.api.routes.deps import current_user_id, get_assistant
 from aura.assistant.aio import iterate_in_thread
@@ -47,9 +47,9 @@ class CompletionIn(BaseModel):
     max_completion_tokens: int | None = Field(None, ge=1, le=8192)
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     top_p: float = Field(0.95, gt=0.0, le=1.0)
-    stream: bool = False
+    stream: StrictBool = False
     stop: str | list[str] | None = None
-    seed: int | None = None
+    seed: StrictInt | None = None
     n: int = Field(1, ge=1, le=1)
 
     @field_validator("stop")
@@ -89,7 +89,16 @@ async def models(assistant: Annotated[Assistant, Depends(get_assistant)]) -> dic
     }
 
 
-@router.post("/v1/chat/completions", response_model=None)
+@router.post(
+    "/v1/chat/completions",
+    response_model=None,
+    responses={
+        200: {
+            "content": {"application/json": {}, "text/event-stream": {}},
+            "description": "A completion, or server-sent chunks with stream=true.",
+        }
+    },
+)
 async def chat_completions(
     body: CompletionIn,
     _user: Annotated[str, Depends(current_user_id)],

@@ -1,0 +1,155 @@
+"""Dominant colours of a garment: k-means in CIE Lab over the foreground, named and shared.
+
+Lab is used because Euclidean distance there tracks perceived difference, so clusters are
+colours a person would tell apart; names come from the nearest entry of a fashion palette
+by CIEDE2000, and each colour reports that distance so a client can see how good the name
+is. Shares are of the garment's pixels (background excluded, see :mod:`.background`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+from scipy.cluster.vq import kmeans2
+from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
+
+from aura.vision.background import estimate_foreground
+
+WORK_SIDE = 160  # colours are a global property: 160 px on the long side is plenty
+MERGE_DELTA_E = 8.0  # clusters closer than this are one colour
+MIN_SHARE = 0.03
+
+PALETTE: dict[str, str] = {
+    "black": "#111111",
+    "charcoal": "#36454f",
+    "grey": "#808080",
+    "light grey": "#c8c8c8",
+    "white": "#ffffff",
+    "cream": "#fffdd0",
+    "beige": "#e8dcc4",
+    "khaki": "#c3b091",
+    "camel": "#c19a6b",
+    "tan": "#d2b48c",
+    "brown": "#7b4a2a",
+    "dark brown": "#4a2c17",
+    "red": "#d0202a",
+    "burgundy": "#800020",
+    "pink": "#f4a6c0",
+    "hot pink": "#ff69b4",
+    "coral": "#ff7f50",
+    "orange": "#f28c28",
+    "mustard": "#e1ad01",
+    "yellow": "#ffe135",
+    "olive": "#708238",
+    "khaki green": "#8a865d",
+    "green": "#228b22",
+    "mint": "#98e0b0",
+    "teal": "#008080",
+    "turquoise": "#40e0d0",
+    "sky blue": "#87ceeb",
+    "light blue": "#add8e6",
+    "denim": "#3b5b92",
+    "blue": "#1f4fd1",
+    "royal blue": "#4169e1",
+    "navy": "#1b2451",
+    "purple": "#6a2c91",
+    "lavender": "#c4b5e0",
+    "magenta": "#c2185b",
+}
+
+
+def _hex_to_rgb01(value: str) -> np.ndarray:
+    return np.array([int(value[i : i + 2], 16) for i in (1, 3, 5)], float) / 255.0
+
+
+_NAMES = list(PALETTE)
+_PALETTE_LAB = rgb2lab(np.stack([_hex_to_rgb01(PALETTE[n]) for n in _NAMES])[None, :, :])[0]
+
+
+@dataclass(frozen=True)
+class Colour:
+    name: str
+    hex: str
+    share: float
+    lab: tuple[float, float, float]
+    name_delta_e: float  # CIEDE2000 distance from the cluster colour to its name's colour
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "hex": self.hex,
+            "share": round(self.share, 4),
+            "lab": [round(v, 2) for v in self.lab],
+            "name_delta_e": round(self.name_delta_e, 2),
+        }
+
+
+def lab_to_hex(lab: np.ndarray) -> str:
+    rgb = np.clip(lab2rgb(np.asarray(lab, float)[None, None, :])[0, 0], 0, 1)
+    return "#" + "".join(f"{round(v * 255):02x}" for v in rgb)
+
+
+def name_colour(lab: np.ndarray) -> tuple[str, float]:
+    distances = deltaE_ciede2000(np.broadcast_to(lab, _PALETTE_LAB.shape), _PALETTE_LAB)
+    best = int(np.argmin(distances))
+    return _NAMES[best], float(distances[best])
+
+
+def working_array(image: Image.Image, side: int = WORK_SIDE) -> np.ndarray:
+    img = image.convert("RGB")
+    scale = side / max(img.size)
+    if scale < 1:
+        img = img.resize(
+            (max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.BOX
+        )
+    return np.asarray(img)
+
+
+def dominant_colours(
+    image: Image.Image, mask: np.ndarray | None = None, k: int = 5, seed: int = 0
+) -> list[Colour]:
+    """Up to ``k`` colours, largest share first. ``mask`` (bool, any size) marks the garment;
+    without one the background is estimated from the border."""
+    rgb = working_array(image)
+    lab = rgb2lab(rgb)
+    if mask is None:
+        fg = estimate_foreground(rgb, lab).mask
+    else:
+        fg = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize(rgb.shape[1::-1])) > 127
+    pixels = lab[fg] if fg.sum() >= 16 else lab.reshape(-1, 3)
+    pixels = pixels.reshape(-1, 3)
+    k = max(1, min(k, len(np.unique(np.round(pixels), axis=0))))
+    centroids, labels = kmeans2(pixels, k, minit="++", seed=seed)
+    clusters = [(centroids[i], int((labels == i).sum())) for i in range(k) if (labels == i).any()]
+    clusters = _merge(clusters)
+    total = sum(n for _, n in clusters)
+    out = []
+    for centre, n in sorted(clusters, key=lambda c: -c[1]):
+        share = n / total
+        if share < MIN_SHARE:
+            continue
+        name, distance = name_colour(centre)
+        lab_t = (float(centre[0]), float(centre[1]), float(centre[2]))
+        out.append(Colour(name, lab_to_hex(centre), share, lab_t, distance))
+    return out
+
+
+def _merge(clusters: list[tuple[np.ndarray, int]]) -> list[tuple[np.ndarray, int]]:
+    """Merge clusters closer than MERGE_DELTA_E (k-means splits one colour under shading)."""
+    clusters = list(clusters)
+    merged = True
+    while merged and len(clusters) > 1:
+        merged = False
+        for i in range(len(clusters)):
+            for j in range(i + 1, len(clusters)):
+                (ci, ni), (cj, nj) = clusters[i], clusters[j]
+                if float(deltaE_ciede2000(ci, cj)) < MERGE_DELTA_E:
+                    clusters[i] = ((ci * ni + cj * nj) / (ni + nj), ni + nj)
+                    del clusters[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return clusters

@@ -1,0 +1,1 @@
+"""Garment detection back-ends behind one interface (:class:`base.Detector`)."""

@@ -1,0 +1,146 @@
+"""The offline default back-end: garment regions without a downloaded detector.
+
+* A person in the photo (MediaPipe pose, whose models ship inside the ``mediapipe==0.10.14``
+  wheel): the upper-body region (shoulders to hips) is a ``top``, the lower body (hips to
+  ankles or knees) a ``bottom``; confidence is the mean visibility MediaPipe gives the
+  landmarks that bound the region; the person segmentation mask becomes the region mask.
+* Otherwise a product or flat-lay photo: the foreground on the backdrop (see
+  :mod:`aura.vision.background`) is one ``garment``; confidence is the share of the border
+  that matches the backdrop (how clearly this is such a photo). With no backdrop at all the
+  whole photo is the region, with a prior of 0.5: a close-up is most likely the garment.
+
+MediaPipe is optional: without it (``person_detection: false`` in the info) photos of people
+are treated as whole photos.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+import time
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from aura.vision.background import estimate_foreground
+from aura.vision.colors import working_array
+from aura.vision.detectors.base import Detection, clip_box
+
+WORK_SIDE = 256
+NO_BACKDROP_PRIOR = 0.5
+MIN_VISIBILITY = 0.5
+# MediaPipe pose landmark indices
+SHOULDERS, ELBOWS, HIPS, KNEES, ANKLES = (11, 12), (13, 14), (23, 24), (25, 26), (27, 28)
+
+
+class PersonRegions:
+    """MediaPipe pose with segmentation; one graph, so calls are serialised."""
+
+    def __init__(self) -> None:
+        import mediapipe as mp
+
+        self._pose = mp.solutions.pose.Pose(
+            static_image_mode=True, model_complexity=1, enable_segmentation=True
+        )
+        self._lock = threading.Lock()
+        self.version = getattr(mp, "__version__", "?")
+
+    def find(self, image: Image.Image) -> list[Detection]:
+        rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
+        with self._lock:
+            result = self._pose.process(rgb)
+        if result.pose_landmarks is None:
+            return []
+        h, w = rgb.shape[:2]
+        lm = result.pose_landmarks.landmark
+        pts = {i: (lm[i].x * w, lm[i].y * h, lm[i].visibility) for i in range(33)}
+        seg = result.segmentation_mask
+        person = seg > 0.5 if seg is not None else None
+        out = []
+        shoulders, hips = [pts[i] for i in SHOULDERS], [pts[i] for i in HIPS]
+        if all(p[2] >= MIN_VISIBILITY for p in shoulders):
+            torso = _region(shoulders + [pts[i] for i in ELBOWS], hips, w, h, person)
+            if torso is not None:
+                out.append(_detection("top", torso, shoulders + hips, person, "pose:upper-body"))
+        ends = [pts[i] for i in ANKLES]
+        if not all(p[2] >= MIN_VISIBILITY for p in ends):
+            ends = [pts[i] for i in KNEES]
+        if all(p[2] >= MIN_VISIBILITY for p in hips + ends):
+            legs = _region(hips, ends, w, h, person)
+            if legs is not None:
+                out.append(_detection("bottom", legs, hips + ends, person, "pose:lower-body"))
+        return out
+
+
+def _region(top_pts, bottom_pts, w, h, person) -> tuple[float, float, float, float] | None:
+    xs = [p[0] for p in top_pts + bottom_pts]
+    y1 = min(p[1] for p in top_pts)
+    y2 = max(p[1] for p in bottom_pts)
+    if y2 - y1 < 8:
+        return None
+    pad = 0.15 * (max(xs) - min(xs))
+    box = (min(xs) - pad, y1 - 0.05 * (y2 - y1), max(xs) + pad, y2)
+    if person is not None:  # widen to the person mask within these rows (sleeves, skirts)
+        rows = person[int(max(0, box[1])) : int(min(h, box[3]))]
+        cols = np.nonzero(rows.any(axis=0))[0]
+        if len(cols):
+            box = (min(box[0], cols.min()), box[1], max(box[2], cols.max() + 1), box[3])
+    return clip_box(box, w, h)
+
+
+def _detection(label, box, used, person, source) -> Detection:
+    x1, y1, x2, y2 = (round(v) for v in box)
+    mask = person[y1:y2, x1:x2] if person is not None else None
+    confidence = float(np.mean([p[2] for p in used]))
+    return Detection(label, confidence, tuple(float(v) for v in box), mask, source)
+
+
+def mediapipe_available() -> bool:
+    return importlib.util.find_spec("mediapipe") is not None
+
+
+class PackagedDetector:
+    name = "packaged"
+
+    def __init__(self, use_person: bool | None = None) -> None:
+        began = time.perf_counter()
+        self.person: PersonRegions | None = None
+        if use_person is None:
+            use_person = mediapipe_available()
+        if use_person:
+            self.person = PersonRegions()
+        self.load_seconds = time.perf_counter() - began
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "backend": self.name,
+            "model": "whole-photo foreground"
+            + (" + mediapipe pose/segmentation" if self.person else ""),
+            "revision": f"mediapipe=={self.person.version}" if self.person else "builtin",
+            "person_detection": self.person is not None,
+            "labels": ["garment", "top", "bottom"],
+            "load_seconds": round(self.load_seconds, 4),
+        }
+
+    def detect(self, image: Image.Image, threshold: float, max_detections: int) -> list[Detection]:
+        found = self.person.find(image) if self.person is not None else []
+        if not found:
+            found = [self._whole_photo(image)]
+        found = [d for d in found if d.confidence >= threshold and d.area > 0]
+        found.sort(key=lambda d: -d.confidence)
+        return found[:max_detections]
+
+    @staticmethod
+    def _whole_photo(image: Image.Image) -> Detection:
+        rgb = working_array(image, WORK_SIDE)
+        fg = estimate_foreground(rgb)
+        width, height = image.size
+        if not fg.background_found or fg.bbox() is None:
+            full = (0.0, 0.0, float(width), float(height))
+            return Detection("garment", NO_BACKDROP_PRIOR, full, None, "whole-photo")
+        x1, y1, x2, y2 = fg.bbox()  # type: ignore[misc]
+        sx, sy = width / rgb.shape[1], height / rgb.shape[0]
+        box = clip_box((x1 * sx, y1 * sy, x2 * sx, y2 * sy), width, height)
+        mask = fg.mask[y1:y2, x1:x2]
+        return Detection("garment", fg.border_uniformity, box, mask, "whole-photo:foreground")

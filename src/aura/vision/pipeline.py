@@ -1,0 +1,260 @@
+"""One photo in, garments out: decode, detect, then attributes for every region.
+
+Attributes per garment: category (Aura's own Fashion-MNIST classifier, with ImageNet
+garment tags from EfficientNet-Lite0 beside it), dominant colours, pattern and a 1280-d
+embedding. Everything heavy is loaded once by :meth:`VisionPipeline.load` (the "model
+load" start-up phase); :meth:`VisionPipeline.analyze` is synchronous and thread-safe, for
+a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from aura.config import Settings
+from aura.errors import AuraError, ConfigError
+from aura.layout import DataTree
+from aura.vision import effnet
+from aura.vision.background import estimate_foreground
+from aura.vision.classifier import CLASSES, GarmentClassifier, load_garment_classifier
+from aura.vision.colors import dominant_colours, working_array
+from aura.vision.decode import decode_image
+from aura.vision.detectors.base import Detection, Detector
+from aura.vision.imagenet_garments import GARMENT_CLASSES, garment_tags
+from aura.vision.pattern import PATTERNS, classify_pattern
+
+log = logging.getLogger("aura.vision")
+WORK_MAX_SIDE = 1024  # detection and attributes run on at most this; boxes map back
+
+
+@dataclass(frozen=True)
+class Region:
+    detection: Detection
+    crop: Image.Image
+    mask: np.ndarray  # bool, crop-sized after resizing
+
+
+def choose_detector(settings: Settings) -> Detector:
+    """The back-end the configuration asks for (auto: DETR when its folder exists)."""
+    from aura.vision.detectors.packaged import PackagedDetector
+
+    detr_dir = settings.vision_detr_model_dir
+    backend = settings.vision_backend
+    if backend == "auto":
+        backend = (
+            "detr" if detr_dir is not None and (detr_dir / "config.json").is_file() else "packaged"
+        )
+    if backend == "detr":
+        if detr_dir is None:
+            raise ConfigError(
+                "AURA_VISION_BACKEND=detr needs AURA_VISION_DETR_MODEL_DIR.",
+                fix="Set AURA_VISION_DETR_MODEL_DIR to a saved detector folder, or use "
+                "AURA_VISION_BACKEND=packaged.",
+            )
+        from aura.vision.detectors.detr import DetrDetector
+
+        return DetrDetector(detr_dir)
+    return PackagedDetector(use_person=None if settings.vision_person_detection else False)
+
+
+class VisionPipeline:
+    def __init__(
+        self,
+        settings: Settings,
+        detector: Detector,
+        backbone: effnet.Backbone,
+        classifier: GarmentClassifier | None,
+        classifier_problem: AuraError | None = None,
+    ) -> None:
+        self.settings = settings
+        self.detector = detector
+        self.backbone = backbone
+        self.classifier = classifier
+        self.classifier_problem = classifier_problem
+        self.loaded_at = time.time()
+        self.load_seconds: dict[str, float] = {}
+
+    @classmethod
+    def load(cls, settings: Settings, tree: DataTree) -> VisionPipeline:
+        import torch
+
+        torch.set_num_threads(settings.vision_torch_threads)
+        seconds: dict[str, float] = {}
+        began = time.perf_counter()
+        backbone = effnet.Backbone()
+        seconds["backbone"] = time.perf_counter() - began
+        began = time.perf_counter()
+        classifier, problem = None, None
+        try:
+            classifier = load_garment_classifier(tree.garment_classifier_dir())
+        except AuraError as exc:  # serve without categories rather than not at all
+            problem = exc
+            log.warning("garment classifier unavailable", extra={"reason": str(exc)})
+        seconds["classifier"] = time.perf_counter() - began
+        began = time.perf_counter()
+        detector = choose_detector(settings)
+        seconds["detector"] = time.perf_counter() - began
+        pipeline = cls(settings, detector, backbone, classifier, problem)
+        pipeline.load_seconds = {k: round(v, 4) for k, v in seconds.items()}
+        return pipeline
+
+    # ---- what is loaded -------------------------------------------------------------
+
+    def info(self) -> dict[str, Any]:
+        classifier: dict[str, Any]
+        if self.classifier is not None:
+            manifest = self.classifier.manifest
+            classifier = {
+                "available": True,
+                "path": str(self.classifier.path),
+                "test_accuracy": manifest.get("test_accuracy"),
+                "created_at": manifest.get("created_at"),
+                "data": manifest.get("data"),
+            }
+        else:
+            problem = self.classifier_problem
+            classifier = {
+                "available": False,
+                "reason": problem.message if problem else None,
+                "fix": problem.fix if problem else None,
+            }
+        return {
+            **self.detector.info(),
+            "embedding": {"model": effnet.MODEL_ID, "dim": effnet.EMBEDDING_DIM},
+            "garment_classifier": classifier,
+            "load_seconds": self.load_seconds,
+            "loaded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.loaded_at)),
+        }
+
+    def categories(self) -> dict[str, Any]:
+        detector_labels = self.detector.info().get("labels", [])
+        return {
+            "detector_labels": detector_labels,
+            "garment_classes": list(CLASSES),
+            "imagenet_garment_classes": sorted({name for name, _ in GARMENT_CLASSES.values()}),
+            "patterns": list(PATTERNS),
+        }
+
+    # ---- analysis -------------------------------------------------------------------
+
+    def analyze(
+        self,
+        data: bytes,
+        confidence_threshold: float = 0.5,
+        max_detections: int = 10,
+        include_attributes: bool = True,
+    ) -> dict[str, Any]:
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        decoded = decode_image(
+            data,
+            max_bytes=self.settings.vision_max_image_bytes,
+            max_pixels=self.settings.vision_max_image_pixels,
+        )
+        image = decoded.image
+        scale = min(1.0, WORK_MAX_SIDE / max(image.size))
+        work = image
+        if scale < 1.0:
+            work = image.resize(
+                (max(1, round(image.width * scale)), max(1, round(image.height * scale))),
+                Image.BILINEAR,
+            )
+        t1 = time.perf_counter()
+        timings["decode_ms"] = (t1 - t0) * 1000
+        found = self.detector.detect(work, confidence_threshold, max_detections)
+        t2 = time.perf_counter()
+        timings["detect_ms"] = (t2 - t1) * 1000
+        regions = [self._region(work, det) for det in found]
+        attributes = self._attributes(regions) if include_attributes and regions else None
+        timings["attributes_ms"] = (time.perf_counter() - t2) * 1000
+        detections = []
+        for i, region in enumerate(regions):
+            det = region.detection
+            box = [round(v / scale, 2) for v in det.box]
+            item: dict[str, Any] = {
+                "label": det.label,
+                "confidence": round(det.confidence, 4),
+                "bbox": box,
+                "area": round((box[2] - box[0]) * (box[3] - box[1]), 2),
+                "source": det.source,
+            }
+            if attributes is not None:
+                item["attributes"] = attributes[i]
+            detections.append(item)
+        labels: dict[str, int] = {}
+        for item in detections:
+            labels[item["label"]] = labels.get(item["label"], 0) + 1
+        return {
+            "detections": detections,
+            "summary": {
+                "count": len(detections),
+                "labels": labels,
+                "image": {
+                    "width": image.width,
+                    "height": image.height,
+                    "format": decoded.format,
+                    "source_mode": decoded.source_mode,
+                    "frames": decoded.frames,
+                    "orientation_applied": decoded.orientation_applied,
+                },
+                "timings_ms": {k: round(v, 2) for k, v in timings.items()},
+            },
+            "backend": {
+                "name": self.detector.name,
+                "model": self.detector.info().get("model"),
+                "revision": self.detector.info().get("revision"),
+            },
+            "parameters": {
+                "confidence_threshold": confidence_threshold,
+                "max_detections": max_detections,
+                "include_attributes": include_attributes,
+            },
+        }
+
+    @staticmethod
+    def _region(work: Image.Image, det: Detection) -> Region:
+        x1, y1, x2, y2 = det.box
+        box = (int(x1), int(y1), max(int(x1) + 1, round(x2)), max(int(y1) + 1, round(y2)))
+        crop = work.crop(box)
+        if det.mask is not None and det.mask.size:
+            resized = Image.fromarray(det.mask.astype(np.uint8) * 255).resize(crop.size)
+            mask = np.asarray(resized) > 127
+        else:
+            small = working_array(crop, 256)
+            fg = estimate_foreground(small).mask
+            mask = np.asarray(Image.fromarray(fg.astype(np.uint8) * 255).resize(crop.size)) > 127
+        if mask.sum() < 16:
+            mask = np.ones(mask.shape, bool)
+        return Region(det, crop, mask)
+
+    def _attributes(self, regions: list[Region]) -> list[dict[str, Any]]:
+        crops = [r.crop for r in regions]
+        backbone = self.backbone.run(crops)
+        categories = (
+            self.classifier.predict(crops, [r.mask for r in regions]) if self.classifier else None
+        )
+        out = []
+        for i, region in enumerate(regions):
+            category: dict[str, Any] | None = categories[i].to_dict() if categories else None
+            if category is not None:
+                category["source"] = "aura-garment-classifier (Fashion-MNIST)"
+            out.append(
+                {
+                    "category": category,
+                    "imagenet": garment_tags(backbone.probabilities[i]),
+                    "colors": [c.to_dict() for c in dominant_colours(region.crop, region.mask)],
+                    "pattern": classify_pattern(region.crop, region.mask).to_dict(),
+                    "embedding": {
+                        "model": effnet.MODEL_ID,
+                        "dim": effnet.EMBEDDING_DIM,
+                        "vector": [round(float(v), 6) for v in backbone.embeddings[i]],
+                    },
+                }
+            )
+        return out

