@@ -60,6 +60,7 @@ def add_items(data_dir: Path, env: dict[str, str], user: str, items: dict[str, A
     from aura.config import load_settings
     from aura.layout import DataTree
     from aura.storage.db import Database
+    from aura.storage.photos import put_photo
     from aura.storage.schema import ItemColor, User, WardrobeItem
 
     tree = DataTree(load_settings(data_dir=data_dir, database_url=env.get("DATABASE_URL")))
@@ -76,6 +77,8 @@ def add_items(data_dir: Path, env: dict[str, str], user: str, items: dict[str, A
                     description=fields.get("description", ""),
                     attributes=fields.get("attributes", {}),
                 )
+                if "photo" in fields:
+                    row.image_sha256 = put_photo(s, user_id, fields["photo"], "image/png")
                 row.color_rows = [ItemColor(color=c, position=n) for n, c in enumerate(colors)]
                 s.add(row)
                 rows[name] = row
@@ -323,3 +326,65 @@ def test_saved_outfits_survive_kill_and_restart(served: Served) -> None:
     assert len(found) == 1
     assert found[0]["item_ids"] == ids and found[0]["favorite"] is True
     assert found[0]["rating"] == 2 and found[0]["times_worn"] == 1
+
+
+def _png(colour: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (48, 48), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_model_in_the_store_takes_over(tmp_path: Path) -> None:
+    """A (tiny, untrained: this is wiring, not taste) OutfitTransformer at the store's
+    outfit artifact folder serves every route after a restart, and names itself."""
+    import torch
+
+    from aura.config import load_settings
+    from aura.layout import DataTree
+    from aura.outfits.artifact import save_model_artifact
+    from aura.outfits.features import HandcraftedExtractor
+    from aura.outfits.model import ModelConfig, OutfitTransformer
+
+    data_dir = tmp_path / "data"
+    env = {"AURA_SERVICE": "outfit_recommendation", "AURA_RATE_LIMIT_PER_MINUTE": "100000"}
+    key = create_user(data_dir, env, "carol")
+    items = {**ALICE_ITEMS, "tee": {**ALICE_ITEMS["tee"], "photo": _png("white")}}
+    ids = add_items(data_dir, env, "carol", items)
+    torch.manual_seed(0)
+    extractor = HandcraftedExtractor()
+    model = OutfitTransformer(ModelConfig(extractor.image_dim, extractor.text_dim))
+    folder = DataTree(load_settings(data_dir=data_dir)).outfit_artifact_dir()
+    save_model_artifact(
+        folder,
+        model.eval(),
+        feature_extractor=extractor.name,
+        category_names=["tops", "bottoms", "shoes", "outerwear", "all-body"],
+        training={"note": "untrained, for the API test"},
+        evaluation={},
+    )
+    with AuraServer(data_dir, env) as server:
+        server.wait_ready()
+        state = Served(data_dir, env, server, {"carol": key})
+        carol = state.client("carol")
+        outfit = [ids["tee"], ids["jeans"], ids["sneakers"]]
+        score = _ok(carol.post("/compatibility", json={"item_ids": outfit}))
+        assert score["scorer"] == "outfit_transformer" and 0 <= score["score"] <= 1
+        assert set(score["parts"]) == {"compatibility", "context"}
+        recs = _ok(carol.post("/recommendations", json={"occasion": "work", "max_results": 2}))
+        assert recs["scorer"] == "outfit_transformer" and recs["outfits"]
+        assert all(o["scorer"] == "outfit_transformer" for o in recs["outfits"])
+        done = _ok(
+            carol.post(
+                "/complete",
+                json={"item_ids": outfit[:2], "target_category": "shoes", "k": 2},
+            )
+        )
+        shoes = {ids[n] for n in ("sneakers", "pumps", "sandals", "boots")}
+        assert done["scorer"] == "outfit_transformer" and len(done["results"]) == 2
+        assert {r["item"]["id"] for r in done["results"]} <= shoes
+        saved = _ok(carol.post("/outfits", json={"item_ids": outfit}), 201)
+        assert saved["scorer"] == "outfit_transformer"

@@ -53,7 +53,7 @@ def semantic_category(category: str) -> str:
     if raw in _WORD_TO_SEMANTIC:
         return _WORD_TO_SEMANTIC[raw]
     for word in reversed(raw.replace("/", " ").replace(",", " ").split()):
-        for candidate in (word, word.rstrip("s")):
+        for candidate in (word, word.removesuffix("s"), word + "s"):
             if candidate in _WORD_TO_SEMANTIC:
                 return _WORD_TO_SEMANTIC[candidate]
     return raw
@@ -76,12 +76,13 @@ def _seasons(attributes: dict[str, Any]) -> frozenset[str]:
 
 
 def to_wardrobe_item(row: ItemRow, image_features: Any = None) -> WardrobeItem:
-    """One database item as a scorer item; ``item_id`` is the database id as a string."""
+    """One database item as a scorer item. ``item_id`` is ``"{id}@{updated_at}"``: a scorer
+    that keeps per-item vectors by id (the trained model does) recomputes an edited item."""
     attributes = row.attributes if isinstance(row.attributes, dict) else {}
     colors = row.colors
     words = [row.description, *colors, row.pattern or "", row.category]
     return WardrobeItem(
-        item_id=str(row.id),
+        item_id=f"{row.id}@{row.updated_at.isoformat()}",
         category=semantic_category(row.category),
         title=" ".join(w for w in words if w).strip(),
         colour=colors[0] if colors else None,
@@ -90,6 +91,11 @@ def to_wardrobe_item(row: ItemRow, image_features: Any = None) -> WardrobeItem:
         seasons=_seasons(attributes),
         image_features=image_features,
     )
+
+
+def db_id(item: WardrobeItem) -> int:
+    """The database id of an item made by :func:`to_wardrobe_item`."""
+    return int(item.item_id.split("@", 1)[0])
 
 
 def summary(row: ItemRow) -> dict[str, Any]:

@@ -102,8 +102,8 @@ class OutfitService:
             seeds = self.owned_rows(s, user_id, seed_ids)
             rows = {r.id: r for r in self._all_rows(s, user_id)}
             wardrobe = self._items(s, user_id, list(rows.values()))
-        by_id = {i.item_id: i for i in wardrobe}
-        seed_items = [by_id[str(r.id)] for r in seeds]
+        by_id = {adapter.db_id(i): i for i in wardrobe}
+        seed_items = [by_id[r.id] for r in seeds]
         extra = [adapter.semantic_category(c) for c in target_categories]
         found = recommend(
             self.scorer, wardrobe, context, k, seeds=seed_items, target_categories=extra
@@ -112,8 +112,8 @@ class OutfitService:
             "scorer": self.scorer.name,
             "outfits": [
                 {
-                    "item_ids": [int(i.item_id) for i in rec.items],
-                    "items": [adapter.summary(rows[int(i.item_id)]) for i in rec.items],
+                    "item_ids": [adapter.db_id(i) for i in rec.items],
+                    "items": [adapter.summary(rows[adapter.db_id(i)]) for i in rec.items],
                     **result_dict(rec.result),
                 }
                 for rec in found
@@ -147,12 +147,14 @@ class OutfitService:
             pool = [replace(i, category=semantic) for i in pool]
             pool = [c for c, _ in complete(partial, semantic, pool, max(k, 1) * 3)]
         results = self.scorer.score_many([[*partial, c] for c in pool], context)
-        ranked = sorted(zip(pool, results, strict=True), key=lambda p: (-p[1].score, p[0].item_id))
+        ranked = sorted(
+            zip(pool, results, strict=True), key=lambda p: (-p[1].score, adapter.db_id(p[0]))
+        )
         return {
             "scorer": self.scorer.name,
             "target_category": target,
             "results": [
-                {"item": adapter.summary(rows[int(c.item_id)]), **result_dict(r)}
+                {"item": adapter.summary(rows[adapter.db_id(c)]), **result_dict(r)}
                 for c, r in ranked[:k]
             ],
         }
