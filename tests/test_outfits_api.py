@@ -388,3 +388,30 @@ def test_a_model_in_the_store_takes_over(tmp_path: Path) -> None:
         assert {r["item"]["id"] for r in done["results"]} <= shoes
         saved = _ok(carol.post("/outfits", json={"item_ids": outfit}), 201)
         assert saved["scorer"] == "outfit_transformer"
+
+
+def test_one_process_items_from_the_wardrobe_api(tmp_path: Path) -> None:
+    """Embedded mode (every service in one process): items added through the wardrobe API
+    are the ones the outfit API recommends from."""
+    data_dir = tmp_path / "data"
+    env = {"AURA_RATE_LIMIT_PER_MINUTE": "100000"}
+    key = create_user(data_dir, env, "dora")
+    headers = {"Authorization": f"Bearer {key}"}
+    with AuraServer(data_dir, env) as server:
+        server.wait_ready()
+        wardrobe = httpx.Client(base_url=server.url + "/api/v1/wardrobe", headers=headers)
+        made = {
+            name: _ok(wardrobe.post("/items", json=ALICE_ITEMS[name]), 201)["id"]
+            for name in ("tee", "jeans", "sneakers", "sandals")
+        }
+        outfits = httpx.Client(base_url=server.url + PREFIX, headers=headers, timeout=60)
+        recs = _ok(outfits.post("/recommendations", json={"occasion": "casual"}))
+        assert recs["outfits"] and recs["scorer"] == "rules"
+        assert {i for o in recs["outfits"] for i in o["item_ids"]} <= set(made.values())
+        done = _ok(
+            outfits.post(
+                "/complete",
+                json={"item_ids": [made["tee"], made["jeans"]], "target_category": "shoes"},
+            )
+        )
+        assert {r["item"]["id"] for r in done["results"]} == {made["sneakers"], made["sandals"]}
