@@ -296,6 +296,9 @@ def test_bad_input_gets_4xx_with_reasons(served: Served) -> None:
         ("/compatibility", {"item_ids": [a["tee"], 0]}, "item_ids"),
         ("/recommendations", {"max_results": 21}, "max_results"),
         ("/recommendations", {"weather": {"temperature_c": 99}}, "temperature_c"),
+        ("/recommendations", {"weather": {"raining": 0}}, "raining"),  # no lax coercion
+        ("/recommendations", {"max_results": "5"}, "max_results"),
+        ("/feedback", {"outfit_id": 1, "worn": "yes"}, "worn"),
         ("/complete", {"item_ids": [a["tee"]]}, "target_category"),
         ("/complete", {"item_ids": [a["tee"]], "target_category": "shoes", "k": 0}, "k"),
         ("/feedback", {"outfit_id": 1, "rating": 6}, "rating"),

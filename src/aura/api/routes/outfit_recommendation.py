@@ -31,13 +31,13 @@ Rating = Annotated[int, Field(ge=1, le=5)]
 
 
 class Weather(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     temperature_c: float | None = Field(None, ge=-60, le=60)
     raining: bool = False
 
 
 class WithContext(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     occasion: Occasion | None = None
     season: Season | None = None
     weather: Weather | None = None
@@ -64,7 +64,7 @@ class CompleteIn(WithContext):
 
 
 class FeedbackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     outfit_id: Id
     rating: Rating | None = None
     worn: bool = False
@@ -78,7 +78,7 @@ class SaveIn(CompatibilityIn):
 class OutfitPatch(BaseModel):
     """Omitted fields keep their value; ``rating`` may be set to null, ``favorite`` not."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     favorite: bool = None  # type: ignore[assignment]
     rating: Rating | None = None
 
