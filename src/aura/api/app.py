@@ -50,6 +50,10 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         app.include_router(service_router(service))
     if platform.serves_wardrobe:
         app.include_router(wardrobe.router)
+    if Service.OUTFIT_RECOMMENDATION in settings.served_services:
+        from aura.api.routes import outfit_recommendation  # wardrobe items: the shared database
+
+        app.include_router(outfit_recommendation.router)
     if Service.CONVERSATIONAL_AI in settings.served_services:
         from aura.api.routes import conversational_ai, openai_compat
 

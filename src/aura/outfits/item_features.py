@@ -1,0 +1,71 @@
+"""Image features of database wardrobe items for the trained model, computed once and kept.
+
+The OutfitTransformer reads an image vector per item. A wardrobe item's picture is its
+``image_sha256`` photo (in the database); an item with no photo, or one that does not
+decode, is drawn as a swatch of its first colour on white, which is what the handcrafted
+extractor measures anyway (colour). Vectors are cached per (item id, ``updated_at``), so an
+edited item is recomputed and the cache never serves a stale picture.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from PIL import Image, ImageColor, ImageDraw
+
+from aura.storage.schema import WardrobeItem as ItemRow
+
+if TYPE_CHECKING:
+    from aura.outfits.features import FeatureExtractor
+
+MAX_CACHED = 50_000
+
+
+def swatch(colour: str | None, size: int = 64) -> Image.Image:
+    """A garment-shaped block of ``colour`` (a CSS name or #rrggbb; grey if unknown)."""
+    try:
+        rgb = ImageColor.getrgb(colour or "grey")
+    except ValueError:
+        rgb = ImageColor.getrgb("grey")
+    img = Image.new("RGB", (size, size), "white")
+    ImageDraw.Draw(img).rectangle((size // 8, size // 8, size - size // 8, size - size // 8), rgb)
+    return img
+
+
+class ItemImageFeatures:
+    def __init__(self, extractor: FeatureExtractor) -> None:
+        self.extractor = extractor
+        self._cache: dict[tuple[int, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, rows: Sequence[ItemRow], photo: Callable[[str], bytes | None]) -> dict[int, Any]:
+        """{item id: image vector}; ``photo(sha)`` returns a photo's bytes (or None)."""
+        keys = {r.id: (r.id, r.updated_at.isoformat()) for r in rows}
+        with self._lock:
+            out = {i: self._cache[k] for i, k in keys.items() if k in self._cache}
+        todo = [r for r in rows if r.id not in out]
+        if todo:
+            images = [self._image(r, photo) for r in todo]
+            vectors = self.extractor.image_features(images)
+            with self._lock:
+                if len(self._cache) > MAX_CACHED:
+                    self._cache.clear()
+                for row, vector in zip(todo, vectors, strict=True):
+                    self._cache[keys[row.id]] = vector
+                    out[row.id] = vector
+        return out
+
+    @staticmethod
+    def _image(row: ItemRow, photo: Callable[[str], bytes | None]) -> Image.Image:
+        data = photo(row.image_sha256) if row.image_sha256 else None
+        if data:
+            try:
+                with Image.open(io.BytesIO(data)) as img:
+                    return img.convert("RGB")
+            except (OSError, ValueError, Image.DecompressionBombError):
+                pass
+        colors = row.colors
+        return swatch(colors[0] if colors else None)

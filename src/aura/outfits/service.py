@@ -1,0 +1,160 @@
+"""Outfit recommendation for one user's wardrobe in the database (no HTTP here).
+
+Every method takes the acting user's id and reads only that user's items: an id that is
+not theirs is answered exactly like a missing one (:class:`~aura.errors.NotFound`, naming
+the ids), so nobody learns what another user owns. The scorer is whatever start-up loaded
+(``"rules"`` until a trained model exists); every result names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aura.errors import InvalidInput, NotFound
+from aura.outfits import adapter
+from aura.outfits.recommend import recommend
+from aura.outfits.scorer import Context, OutfitScorer, ScoreResult, WardrobeItem
+from aura.storage import photos
+from aura.storage.db import Database
+from aura.storage.schema import WardrobeItem as ItemRow
+
+LIST_FIX = "GET /api/v1/wardrobe/items lists your items."
+# Ids are INTEGER columns: PostgreSQL refuses to even compare with a larger number, and
+# such a row cannot exist, so larger ids are answered as missing without a query.
+ROW_ID_MAX = 2**31 - 1
+
+
+def result_dict(result: ScoreResult) -> dict[str, Any]:
+    return {
+        "score": result.score,
+        "scorer": result.scorer,
+        "explanation": result.explanation,
+        "parts": result.parts,
+    }
+
+
+class OutfitService:
+    def __init__(self, db: Database, scorer: OutfitScorer) -> None:
+        self.db, self.scorer = db, scorer
+        self._features = None
+        extractor = getattr(scorer, "extractor", None)  # a trained model reads image features
+        if extractor is not None:
+            from aura.outfits.item_features import ItemImageFeatures
+
+            self._features = ItemImageFeatures(extractor)
+
+    # ---- reading the wardrobe ----------------------------------------------------------
+
+    def owned_rows(self, s: Session, user_id: int, ids: Sequence[int]) -> list[ItemRow]:
+        """The user's items with these ids, in order; NotFound names any that are not."""
+        if len(set(ids)) != len(ids):
+            raise InvalidInput("An item id appears twice.", fix="List each item once.")
+        found = {
+            r.id: r
+            for r in s.scalars(
+                select(ItemRow).where(
+                    ItemRow.user_id == user_id, ItemRow.id.in_([i for i in ids if i <= ROW_ID_MAX])
+                )
+            )
+        }
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise NotFound(f"No wardrobe item {', '.join(map(str, missing))}.", fix=LIST_FIX)
+        return [found[i] for i in ids]
+
+    def _all_rows(self, s: Session, user_id: int) -> list[ItemRow]:
+        return list(s.scalars(select(ItemRow).where(ItemRow.user_id == user_id)))
+
+    def _items(self, s: Session, user_id: int, rows: Sequence[ItemRow]) -> list[WardrobeItem]:
+        if self._features is None:
+            return [adapter.to_wardrobe_item(r) for r in rows]
+
+        def photo(sha: str) -> bytes | None:
+            found = photos.get_photo(s, user_id, sha)
+            return found.content if found is not None else None
+
+        vectors = self._features.get(rows, photo)
+        return [adapter.to_wardrobe_item(r, vectors[r.id]) for r in rows]
+
+    # ---- the three computations ------------------------------------------------------
+
+    def compatibility(self, user_id: int, ids: Sequence[int], context: Context) -> dict[str, Any]:
+        with self.db.session() as s:
+            rows = self.owned_rows(s, user_id, ids)
+            items = self._items(s, user_id, rows)
+        return {"item_ids": list(ids), **result_dict(self.scorer.score(items, context))}
+
+    def recommend(
+        self,
+        user_id: int,
+        context: Context,
+        *,
+        seed_ids: Sequence[int] = (),
+        target_categories: Sequence[str] = (),
+        k: int = 5,
+    ) -> dict[str, Any]:
+        with self.db.session() as s:
+            seeds = self.owned_rows(s, user_id, seed_ids)
+            rows = {r.id: r for r in self._all_rows(s, user_id)}
+            wardrobe = self._items(s, user_id, list(rows.values()))
+        by_id = {adapter.db_id(i): i for i in wardrobe}
+        seed_items = [by_id[r.id] for r in seeds]
+        extra = [adapter.semantic_category(c) for c in target_categories]
+        found = recommend(
+            self.scorer, wardrobe, context, k, seeds=seed_items, target_categories=extra
+        )
+        return {
+            "scorer": self.scorer.name,
+            "outfits": [
+                {
+                    "item_ids": [adapter.db_id(i) for i in rec.items],
+                    "items": [adapter.summary(rows[adapter.db_id(i)]) for i in rec.items],
+                    **result_dict(rec.result),
+                }
+                for rec in found
+            ],
+        }
+
+    def complete(
+        self, user_id: int, ids: Sequence[int], target: str, k: int, context: Context
+    ) -> dict[str, Any]:
+        """The best ``k`` of the user's items of ``target`` for the partial outfit ``ids``.
+
+        ``target`` is a wardrobe category ("sneakers": only those) or a semantic one
+        ("shoes": every kind of shoe)."""
+        target = target.strip().lower()
+        with self.db.session() as s:
+            partial_rows = self.owned_rows(s, user_id, ids)
+            taken = set(ids)
+            pool_rows = [
+                r
+                for r in self._all_rows(s, user_id)
+                if r.id not in taken
+                and (r.category == target or adapter.semantic_category(r.category) == target)
+            ]
+            partial = self._items(s, user_id, partial_rows)
+            pool = self._items(s, user_id, pool_rows)
+        rows = {r.id: r for r in pool_rows}
+        complete = getattr(self.scorer, "complete", None)
+        if complete is not None and pool:  # the model's retrieval space shortlists
+            semantic = adapter.semantic_category(target)
+            # the category filter above already chose them: one category for the model
+            pool = [replace(i, category=semantic) for i in pool]
+            pool = [c for c, _ in complete(partial, semantic, pool, max(k, 1) * 3)]
+        results = self.scorer.score_many([[*partial, c] for c in pool], context)
+        ranked = sorted(
+            zip(pool, results, strict=True), key=lambda p: (-p[1].score, adapter.db_id(p[0]))
+        )
+        return {
+            "scorer": self.scorer.name,
+            "target_category": target,
+            "results": [
+                {"item": adapter.summary(rows[adapter.db_id(c)]), **result_dict(r)}
+                for c, r in ranked[:k]
+            ],
+        }
