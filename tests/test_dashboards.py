@@ -66,5 +66,8 @@ def test_every_queried_metric_is_exported(data_dir):
                 f"{name}_created",
             }
     queried = {m for expr in dashboard_exprs() + alert_exprs() for m in METRIC.findall(expr)}
+    # the index figures carry real samples once the index is loaded
+    assert 'aura_index_lag_changes{space="' in exposition
+    assert 'aura_index_vectors{space="' in exposition
     missing = queried - exported
     assert not missing, f"dashboards/alerts query metrics Aura does not export: {missing}"

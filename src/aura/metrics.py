@@ -105,6 +105,10 @@ def _install(name: str, collector: Collector) -> None:
     REGISTRY.register(collector)
 
 
+def install_index_collector(collector: Collector) -> None:
+    _install("index", collector)
+
+
 def install_storage_collectors(
     measure: Callable[[], dict[tuple[str, str], int]], data_root: Callable[[], Path]
 ) -> None:

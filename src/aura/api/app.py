@@ -49,7 +49,10 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     for service in settings.served_services:
         app.include_router(service_router(service))
     if platform.serves_wardrobe:
+        from aura.storage.index_metrics import IndexCollector
+
         app.include_router(wardrobe.router)
+        metrics.install_index_collector(IndexCollector(lambda: platform.index))
     if Service.OUTFIT_RECOMMENDATION in settings.served_services:
         from aura.api.routes import outfit_recommendation  # wardrobe items: the shared database
 
