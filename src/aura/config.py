@@ -281,9 +281,14 @@ class Settings(BaseSettings):
     def _empty_service_is_all(cls, value: Any) -> Any:
         return None if value in ("", "all") else value
 
-    @field_validator("database_url", "redis_url", "hf_endpoint", mode="before")
     @field_validator(
-        "database_url", "redis_url", "llm_model", "llm_base_url", "llm_api_key", mode="before"
+        "database_url",
+        "redis_url",
+        "hf_endpoint",
+        "llm_model",
+        "llm_base_url",
+        "llm_api_key",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
