@@ -59,7 +59,8 @@ def test_store_keeps_turns_and_columns_and_hides_other_users(db: Database) -> No
         row = s.query(Message).filter_by(content="Navy.").one()
         assert (row.prompt_tokens, row.completion_tokens, row.latency_ms) == (120, 7, 9.5)
     # another user's id, an unknown id and a non-numeric id all read as missing
-    for user, cid in ((bob, conv.id), (alice, "999999"), (alice, "nope"), (alice, "1" * 40)):
+    unknown = ("999999", "nope", "1" * 40, str(2**31), "-1", "0", "\u00b2", "")
+    for user, cid in [(bob, conv.id), *((alice, u) for u in unknown)]:
         assert store.get(user, cid) is None
         assert store.append(user, cid, _turn("x", "y")) is None
         assert store.delete(user, cid) is False

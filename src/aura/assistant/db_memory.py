@@ -32,8 +32,15 @@ def _epoch(moment: datetime) -> float:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
+MAX_ID = 2**31 - 1  # INTEGER columns: PostgreSQL would fail a larger literal, not miss it
+
+
 def _int_id(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    """A row id from an API id; None for anything that cannot be one (reads as missing)."""
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(MAX_ID)):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
 
 
 def _stored(row: Message) -> StoredMessage:

@@ -45,7 +45,7 @@ class IndexWardrobeSource:
         self.wardrobe = wardrobe
 
     def candidates(self, user_id: str, question: str, k: int) -> list[Candidate]:
-        if not user_id.isdigit():
+        if not (user_id.isascii() and user_id.isdigit()):
             return []
         hits = self.wardrobe.search(int(user_id), question, k)
         return [candidate(hit["item"], hit["score"]) for hit in hits]
