@@ -181,18 +181,21 @@ class Platform:
         log.info("outfit scorer", extra={"scorer": self.outfit_scorer.name})
 
     def _phase_assistant_model(self, ctx: PhaseContext) -> None:
-        """Load the assistant's LLM (seconds; never in a request). Conversation memory is
-        in-process until the database store is wired in here."""
+        """Load the assistant's LLM (seconds; never in a request), with conversation memory
+        in the database and retrieval over the user's wardrobe in the item index."""
         from aura.assistant.backends import load_backend
-        from aura.assistant.memory import InProcessConversationStore
+        from aura.assistant.db_memory import DatabaseConversationStore
         from aura.assistant.service import Assistant
+        from aura.assistant.wardrobe_source import IndexWardrobeSource
 
+        assert self.db is not None and self.wardrobe is not None
         ctx.report(f"loading the {self.settings.llm_backend} language model")
         backend = load_backend(self.settings, self.tree)
         self.assistant = Assistant(
             backend,
-            InProcessConversationStore(),
+            DatabaseConversationStore(self.db),
             context_tokens=self.settings.llm_context_tokens,
             default_max_tokens=self.settings.llm_max_tokens,
+            wardrobe=IndexWardrobeSource(self.wardrobe),
         )
         log.info("assistant model loaded", extra={"llm": backend.info().to_dict()})

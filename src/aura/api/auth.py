@@ -32,19 +32,28 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def current_user(request: Request, credentials: Credentials) -> Principal:
-    platform = platform_of(request)
-    challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(
             401,
             "Missing API key: send 'Authorization: Bearer <key>' "
             "(create one with `aura users create NAME`).",
-            headers=challenge,
+            headers=_CHALLENGE,
         )
+    return principal_for_key(platform_of(request), credentials.credentials)
+
+
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def principal_for_key(platform: Platform, key: str) -> Principal:
+    """The user a key belongs to, counted against their rate; 401 or 429 otherwise.
+
+    Shared by :func:`current_user` and the WebSocket routes (which cannot use HTTPBearer).
+    """
     assert platform.db is not None
-    principal = authenticate(platform.db, credentials.credentials)
+    principal = authenticate(platform.db, key)
     if principal is None:
-        raise HTTPException(401, "Unknown or revoked API key.", headers=challenge)
+        raise HTTPException(401, "Unknown or revoked API key.", headers=_CHALLENGE)
     limit = platform.settings.rate_limit_per_minute
     if not allow_request(platform.cache, f"key:{principal.key_id}", limit):
         raise HTTPException(

@@ -69,6 +69,7 @@ class ChatResult:
     latency_ms: float
     prompt_tokens: int
     completion_chars: int
+    completion_tokens: int  # streamed pieces: one per token for the local back-ends
     first_token_ms: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -170,6 +171,7 @@ class Assistant:
             latency_ms=round(latency_ms, 1),
             prompt_tokens=prompt.tokens,
             completion_chars=len(reply),
+            completion_tokens=len(parts),
             first_token_ms=None if first is None else round((first - began) * 1000, 1),
         )
         now = time.time()

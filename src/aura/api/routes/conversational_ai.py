@@ -19,7 +19,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 
-from aura.api.routes.deps import current_user_id, get_assistant
+from aura.api.routes.deps import current_user_id, get_assistant, websocket_user_id
 from aura.assistant.aio import iterate_in_thread
 from aura.assistant.memory import Conversation
 from aura.assistant.prompts import RequestContext
@@ -99,7 +99,16 @@ def _event_payload(event: StreamEvent) -> Any:
     return event.data
 
 
-@router.post("/chat/stream")
+@router.post(
+    "/chat/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "Server-sent events: start, delta..., end (or error).",
+        }
+    },
+)
 async def chat_stream(body: ChatIn, user: UserId, assistant: AssistantDep) -> StreamingResponse:
     """Server-sent events: ``start`` (conversation id, item ids), ``delta`` (text), ``end``
     (the full result, as POST /chat returns it), or ``error``."""
@@ -125,9 +134,11 @@ def _sse(event: str, data: Any) -> str:
 
 
 @router.websocket("/ws/chat")
-async def chat_ws(websocket: WebSocket, user: UserId) -> None:
+async def chat_ws(websocket: WebSocket, user: Annotated[str, Depends(websocket_user_id)]) -> None:
     """One JSON message per turn in (ChatIn), events out: {"type": start|delta|end|error}.
-    Bad input gets an error event and the socket stays open for the next turn."""
+    The API key comes in the ``Authorization`` header or ``?api_key=``; without a valid one
+    the handshake is refused. Bad input gets an error event and the socket stays open for
+    the next turn."""
     await websocket.accept()
     try:
         while True:

@@ -1,22 +1,48 @@
 """Dependencies shared by the assistant's routers.
 
-``current_user_id`` is the ONE place that says who is calling. Until API keys exist every
-request is the single local user; authentication replaces this function's body (or the
-dependency, via ``app.dependency_overrides``) and every route follows.
+``current_user_id`` is the ONE place that says who is calling: the user of the bearer API
+key (:func:`aura.api.auth.current_user`), as the string id the assistant's interfaces use.
+WebSockets cannot send custom headers from browsers, so :func:`websocket_user_id` also takes
+the key from an ``?api_key=`` query parameter.
 """
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, WebSocket, WebSocketException, status
 from starlette.requests import HTTPConnection
 
+from aura.api.auth import current_user, platform_of, principal_for_key
 from aura.assistant.service import Assistant
 from aura.errors import NotReady
+from aura.storage.users import Principal
 
-LOCAL_USER = "local"
+
+async def current_user_id(principal: Annotated[Principal, Depends(current_user)]) -> str:
+    return str(principal.user_id)
 
 
-async def current_user_id() -> str:
-    return LOCAL_USER
+def websocket_user_id(websocket: WebSocket) -> str:
+    """The caller of a WebSocket: ``Authorization: Bearer <key>`` or ``?api_key=<key>``.
+
+    A missing or wrong key refuses the handshake (close code 1008, policy violation), so
+    the client never gets an open socket.
+    """
+    header = websocket.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        key = websocket.query_params.get("api_key", "")
+    if not key.strip():
+        raise WebSocketException(
+            status.WS_1008_POLICY_VIOLATION,
+            "Missing API key: send 'Authorization: Bearer <key>' or ?api_key=<key>.",
+        )
+    try:
+        principal = principal_for_key(platform_of(websocket), key.strip())  # type: ignore[arg-type]
+    except HTTPException as exc:
+        raise WebSocketException(status.WS_1008_POLICY_VIOLATION, str(exc.detail)) from None
+    return str(principal.user_id)
 
 
 def get_assistant(request: HTTPConnection) -> Assistant:

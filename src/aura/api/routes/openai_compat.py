@@ -82,7 +82,10 @@ def openai_error(status: int, message: str, kind: str, code: str | None = None) 
 
 
 @router.get("/v1/models")
-async def models(assistant: Annotated[Assistant, Depends(get_assistant)]) -> dict[str, Any]:
+async def models(
+    _user: Annotated[str, Depends(current_user_id)],
+    assistant: Annotated[Assistant, Depends(get_assistant)],
+) -> dict[str, Any]:
     return {
         "object": "list",
         "data": [{"id": assistant.model_name, "object": "model", "created": 0, "owned_by": "aura"}],
