@@ -12,10 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server import AuraServer, free_port, run_aura
+from tests.server import AuraServer, api_key_headers, free_port, run_aura
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("visual_analysis", "outfit_recommendation", "conversational_ai")
+AUTH: dict[str, str] = {}  # the bearer header of the fixture's user
 
 
 def gateway_config(tmp: Path, data_dir: Path, ports: dict[str, int], listen: int) -> Path:
@@ -44,6 +45,7 @@ def gateway(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("gateway")
     data_dir = tmp / "data"
     assert run_aura("setup", env={"AURA_DATA_DIR": str(data_dir)}).returncode == 0
+    AUTH.update(api_key_headers(data_dir))
     servers = {s: AuraServer(data_dir, args=("--service", s)).start() for s in SERVICES}
     listen = free_port()
     conf = gateway_config(tmp, data_dir, {s: srv.port for s, srv in servers.items()}, listen)
@@ -125,3 +127,17 @@ def test_access_log_is_json_in_the_data_tree(gateway):
     mine = [r for r in records if r["user_agent"] == "gateway-test"]
     assert mine[-1]["status"] == 200 and mine[-1]["uri"] == "/api/v1/visual-analysis/info"
     assert len(mine[-1]["request_id"]) == 32
+
+
+def test_chat_websocket_is_upgraded_through_the_gateway(gateway):
+    url, _ = gateway
+    from websockets.sync.client import connect
+
+    ws_url = url.replace("http://", "ws://") + "/api/v1/conversational-ai/ws/chat"
+    with connect(ws_url, additional_headers=AUTH, open_timeout=30) as ws:
+        ws.send(json.dumps({"message": "Hello", "max_tokens": 4, "temperature": 0}))
+        events = []
+        while not events or events[-1]["type"] not in ("end", "error"):
+            events.append(json.loads(ws.recv(timeout=120)))
+    assert events[0]["type"] == "start" and events[-1]["type"] == "end", events
+    assert any(e["type"] == "delta" for e in events)
