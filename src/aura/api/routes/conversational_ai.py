@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from aura.api.routes.deps import current_user_id, get_assistant, websocket_user_id
@@ -36,12 +36,18 @@ AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 
 
 class ChatContextIn(BaseModel):
+    # strict: JSON false is not a number, 0 is not a boolean (found by fuzzing)
+    model_config = ConfigDict(strict=True)
+
     occasion: str | None = Field(None, max_length=200)
     weather: str | None = Field(None, max_length=200)
     location: str | None = Field(None, max_length=200)
 
 
 class ChatIn(BaseModel):
+    # strict: JSON false is not a number, 0 is not a boolean (found by fuzzing)
+    model_config = ConfigDict(strict=True)
+
     message: str = Field(..., max_length=MAX_MESSAGE_CHARS)
     conversation_id: str | None = Field(None, max_length=64)
     context: ChatContextIn | None = None
@@ -69,6 +75,9 @@ class ChatIn(BaseModel):
 
 
 class BatchIn(BaseModel):
+    # strict: JSON false is not a number, 0 is not a boolean (found by fuzzing)
+    model_config = ConfigDict(strict=True)
+
     requests: list[ChatIn] = Field(..., min_length=1, max_length=MAX_BATCH)
 
 

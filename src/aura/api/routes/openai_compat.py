@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from aura.api.routes.deps import current_user_id, get_assistant
 from aura.assistant.aio import iterate_in_thread
@@ -31,6 +31,9 @@ MAX_MESSAGES = 200
 
 
 class MessageIn(BaseModel):
+    # strict: JSON false is not a number, 0 is not a boolean (found by fuzzing)
+    model_config = ConfigDict(strict=True)
+
     role: Literal["system", "user", "assistant", "developer"]
     content: str | list[dict[str, Any]]
 
@@ -41,6 +44,9 @@ class MessageIn(BaseModel):
 
 
 class CompletionIn(BaseModel):
+    # strict: JSON false is not a number, 0 is not a boolean (found by fuzzing)
+    model_config = ConfigDict(strict=True)
+
     model: str | None = None
     messages: list[MessageIn] = Field(..., min_length=1, max_length=MAX_MESSAGES)
     max_tokens: int | None = Field(None, ge=1, le=8192)
