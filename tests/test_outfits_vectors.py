@@ -127,8 +127,6 @@ def test_the_index_shortlists_the_nearest_stored_vectors(served: Served) -> None
         service = OutfitService(db, model)
         with db.session() as s:
             user = s.get(WardrobeItem, a["blouse"]).user_id
-            partial_rows = service.owned_rows(s, user, [a["blouse"], a["trousers"]])
-            rows = {r.id: r for r in service._all_rows(s, user)}
             stored = dict(
                 s.execute(
                     select(ItemEmbedding.item_id, ItemEmbedding.vector).where(
@@ -136,10 +134,10 @@ def test_the_index_shortlists_the_nearest_stored_vectors(served: Served) -> None
                     )
                 ).all()
             )
-        partial = service._load_items(user, partial_rows)
+        _, partial = service._load(user, [a["blouse"], a["trousers"]])
         shoe_ids = sorted(a[n] for n in (*SHOES, *MORE_SHOES))
         vectors = np.stack([np.frombuffer(stored[i], np.float32) for i in shoe_ids])
-        fresh = model.embed_items(service._load_items(user, [rows[i] for i in shoe_ids]))
+        fresh = model.embed_items(service._load(user, shoe_ids)[1])
         np.testing.assert_allclose(vectors, fresh, atol=1e-5)
         query = model.target_embedding(partial, "shoes")
         nearest = {shoe_ids[n] for n in np.argsort(-(vectors @ query), kind="stable")[:3]}

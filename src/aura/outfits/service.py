@@ -88,9 +88,17 @@ class OutfitService:
         vectors = self._features.get(rows, photo)
         return [adapter.to_wardrobe_item(r, vectors[r.id]) for r in rows]
 
-    def _load_items(self, user_id: int, rows: Sequence[ItemRow]) -> list[WardrobeItem]:
+    def _load(self, user_id: int, ids: Sequence[int]) -> tuple[list[ItemRow], list[WardrobeItem]]:
+        """The user's items with these ids that exist now (in order), as rows and items."""
         with self.db.session() as s:
-            return self._items(s, user_id, rows)
+            found = {
+                r.id: r
+                for r in s.scalars(
+                    select(ItemRow).where(ItemRow.user_id == user_id, ItemRow.id.in_(ids))
+                )
+            }
+            rows = [found[i] for i in ids if i in found]
+            return rows, self._items(s, user_id, rows)
 
     # ---- the three computations ------------------------------------------------------
 
@@ -145,33 +153,38 @@ class OutfitService:
         semantic = adapter.semantic_category(target)
         with self.db.session() as s:
             partial_rows = self.owned_rows(s, user_id, ids)
-            taken = set(ids)
-            pool_rows = [
-                r
-                for r in self._all_rows(s, user_id)
-                if r.id not in taken
-                and (r.category == target or adapter.semantic_category(r.category) == target)
-            ]
             partial = self._items(s, user_id, partial_rows)
-        rows = {r.id: r for r in pool_rows}
+            # ids and versions only: a large wardrobe's rows are loaded for the shortlist
+            taken = set(ids)
+            versions = {
+                item_id: updated_at
+                for item_id, category, updated_at in s.execute(
+                    select(ItemRow.id, ItemRow.category, ItemRow.updated_at).where(
+                        ItemRow.user_id == user_id
+                    )
+                )
+                if item_id not in taken
+                and (category == target or adapter.semantic_category(category) == target)
+            }
         retrieval: dict[str, Any] | None = None
         shortlist = max(k, 1) * 3
-        if self.vectors is not None and pool_rows:  # the model's retrieval space, indexed
-            computed = self.vectors.ensure(pool_rows, lambda todo: self._load_items(user_id, todo))
+        if self.vectors is not None and versions:  # the model's retrieval space, indexed
+            computed = self.vectors.ensure(versions, lambda todo: self._load(user_id, todo))
             query = self.scorer.target_embedding(partial, semantic)  # type: ignore[attr-defined]
-            hits = self.vectors.nearest(query, list(rows), shortlist)
-            pool = self._load_items(user_id, [rows[i] for i, _ in hits if i in rows])
+            hits = self.vectors.nearest(query, list(versions), shortlist)
+            rows, pool = self._load(user_id, [i for i, _ in hits])  # rows that exist now
             retrieval = {
                 "space": self.vectors.space.key,
                 "vectors_computed": computed,
                 "candidates": len(pool),
             }
         else:
-            pool = self._load_items(user_id, pool_rows)
+            rows, pool = self._load(user_id, list(versions))
             complete = getattr(self.scorer, "complete", None)
             if complete is not None and pool:  # in memory, when no index was given
                 same = [_as(c, semantic) for c in pool]
                 pool = [c for c, _ in complete(partial, semantic, same, shortlist)]
+        by_id = {r.id: r for r in rows}
         # the category filter above chose them all: one category for the scorer
         pool = [_as(c, semantic) for c in pool]
         results = self.scorer.score_many([[*partial, c] for c in pool], context)
@@ -182,7 +195,7 @@ class OutfitService:
             "scorer": self.scorer.name,
             "target_category": target,
             "results": [
-                {"item": adapter.summary(rows[adapter.db_id(c)]), **result_dict(r)}
+                {"item": adapter.summary(by_id[adapter.db_id(c)]), **result_dict(r)}
                 for c, r in ranked[:k]
             ],
         }

@@ -19,7 +19,8 @@ folder and manifest) answers complete-the-outfit searches.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -43,6 +44,7 @@ COMPUTED = Counter(
     "aura_outfit_item_vectors_computed_total",
     "Wardrobe item vectors the outfit model computed and stored in its retrieval space",
 )
+MAX_KNOWN = 500_000
 
 
 class OutfitVectors:
@@ -53,6 +55,7 @@ class OutfitVectors:
         self.space = model.space
         self.computed = 0  # vectors this process computed (also the Prometheus counter)
         self._lock = threading.Lock()
+        self._known: dict[int, datetime] = {}  # item id → version whose vector is stored
 
     @classmethod
     def open(
@@ -70,9 +73,13 @@ class OutfitVectors:
 
     # ---- keeping vectors ---------------------------------------------------------------
 
-    def stale(self, rows: Sequence[ItemRow]) -> list[ItemRow]:
-        """The rows with no vector in this space for their current version."""
-        if not rows:
+    def stale(self, versions: Mapping[int, datetime]) -> list[int]:
+        """The ids (of ``{item id: updated_at}``) with no vector for that item version.
+
+        Versions known to be stored are remembered, so a warm wardrobe costs no query: a
+        stored (item, version) vector never changes (an edit is a new version)."""
+        unknown = [i for i, version in versions.items() if self._known.get(i) != version]
+        if not unknown:
             return []
         with self.db.session() as s:
             stored = dict(
@@ -80,28 +87,39 @@ class OutfitVectors:
                     select(ItemEmbedding.item_id, ItemEmbedding.updated_at).where(
                         ItemEmbedding.space == self.space.key,
                         ~ItemEmbedding.deleted,
-                        ItemEmbedding.item_id.in_([r.id for r in rows]),
+                        ItemEmbedding.item_id.in_(unknown),
                     )
                 ).all()
             )
-        return [r for r in rows if stored.get(r.id) != r.updated_at]
+        self._remember({i: versions[i] for i in unknown if stored.get(i) == versions[i]})
+        return [i for i in unknown if stored.get(i) != versions[i]]
+
+    def _remember(self, versions: Mapping[int, datetime]) -> None:
+        if len(self._known) + len(versions) > MAX_KNOWN:
+            self._known.clear()
+        self._known.update(versions)
 
     def ensure(
-        self, rows: Sequence[ItemRow], items: Callable[[list[ItemRow]], list[WardrobeItem]]
+        self,
+        versions: Mapping[int, datetime],
+        load: Callable[[list[int]], tuple[list[ItemRow], list[WardrobeItem]]],
     ) -> int:
-        """Compute and store the vectors ``rows`` lack; returns how many were computed.
+        """Compute and store the vectors these item versions lack; returns how many.
 
-        ``items(rows)`` turns rows into scorer items (with their image features)."""
+        ``load(ids)`` returns the rows that still exist and their scorer items (with image
+        features); each vector is stored with the version of the row it came from."""
         with self._lock:  # two requests for one wardrobe compute it once
-            todo = self.stale(rows)
+            todo = self.stale(versions)
             if not todo:
                 return 0
-            vectors = self.model.embed_items(items(todo))
-            self._store(todo, vectors)
-            self.computed += len(todo)
-            COMPUTED.inc(len(todo))
+            rows, items = load(todo)
+            if rows:
+                self._store(rows, self.model.embed_items(items))
+                self._remember({r.id: r.updated_at for r in rows})
+            self.computed += len(rows)
+            COMPUTED.inc(len(rows))
         self.index.sync()
-        return len(todo)
+        return len(rows)
 
     def _store(self, rows: list[ItemRow], vectors: np.ndarray) -> None:
         for attempt in (1, 2):
