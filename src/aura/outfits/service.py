@@ -85,8 +85,11 @@ class OutfitService:
             found = photos.get_photo(s, user_id, sha)
             return found.content if found is not None else None
 
-        vectors = self._features.get(rows, photo)
-        return [adapter.to_wardrobe_item(r, vectors[r.id]) for r in rows]
+        images = self._features.get(rows, photo)
+        items = [adapter.to_wardrobe_item(r, images[r.id]) for r in rows]
+        # the text the model reads: as OutfitInference would compute it, but kept
+        texts = self._features.text(rows, [i.title or i.category for i in items])
+        return [replace(i, text_features=texts[r.id]) for r, i in zip(rows, items, strict=True)]
 
     def _load(self, user_id: int, ids: Sequence[int]) -> tuple[list[ItemRow], list[WardrobeItem]]:
         """The user's items with these ids that exist now (in order), as rows and items."""
