@@ -146,6 +146,17 @@ def test_the_index_shortlists_the_nearest_stored_vectors(served: Served) -> None
     assert {r["item"]["id"] for r in answer["results"]} <= nearest
 
 
+def test_concurrent_requests_compute_each_vector_once(served: Served) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(
+            pool.map(lambda _: _complete(served, ["tee", "jeans"], "outerwear", k=2), range(6))
+        )
+    assert sum(a["retrieval"]["vectors_computed"] for a in answers) == 2  # coat, blazer
+    assert len({str(a["results"]) for a in answers}) == 1
+
+
 def test_new_edited_and_deleted_items(served: Served) -> None:
     from aura.storage.schema import WardrobeItem
 
