@@ -240,3 +240,26 @@ def test_vectors_survive_a_restart_and_a_new_model_recomputes_them(served: Serve
     finally:
         db.close()
     assert count == len(_rows(served, new))
+
+
+def test_an_unusable_index_folder_still_serves(tmp_path) -> None:
+    """The model's index folder cannot be made (here: a file in its place): the model still
+    serves complete-the-outfit, its vectors kept in memory, and says nothing of an index."""
+    from aura.config import load_settings
+    from aura.layout import DataTree
+    from aura.outfits.inference import OutfitInference
+
+    data_dir = tmp_path / "data"
+    env = {"AURA_SERVICE": "outfit_recommendation", "AURA_RATE_LIMIT_PER_MINUTE": "100000"}
+    keys = {"alice": create_user(data_dir, env, "alice")}
+    items = {"alice": add_items(data_dir, env, "alice", ALICE_ITEMS)}
+    space = OutfitInference.load(install(data_dir)).space
+    blocker = DataTree(load_settings(data_dir=data_dir)).index_dir(space.slug)
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("not a folder")
+    with AuraServer(data_dir, env) as server:
+        server.wait_ready()
+        state = Served(data_dir, env, server, keys, items)
+        answer = _complete(state, ["tee", "jeans"], "shoes", k=2)
+        assert "retrieval" not in answer and len(answer["results"]) == 2
+        assert "outfit item index unavailable" in server.output()

@@ -183,11 +183,18 @@ class Platform:
         ctx.report(f"outfit scorer from {directory}")
         scorer = load_serving_scorer(directory)
         if getattr(scorer, "space", None) is not None:  # a trained model: its item vectors
+            from aura.outfits.inference import OutfitInference
             from aura.outfits.vectors import OutfitVectors
 
-            assert self.db is not None
+            assert isinstance(scorer, OutfitInference) and self.db is not None
             ctx.report("loading the outfit model's item index")
-            self.outfit_vectors = OutfitVectors.open(self.db, self.tree, self.settings, scorer)  # type: ignore[arg-type]
+            try:
+                self.outfit_vectors = OutfitVectors.open(self.db, self.tree, self.settings, scorer)
+            except OSError as exc:  # serve anyway: vectors are then kept in memory only
+                log.warning(
+                    "outfit item index unavailable; item vectors are kept in memory only",
+                    extra={"reason": str(exc), "folder": str(self.tree.vector_store_dir())},
+                )
         self.outfit_scorer = scorer
         log.info("outfit scorer", extra={"scorer": scorer.name})
 
