@@ -58,9 +58,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
         app.include_router(outfit_recommendation.router)
     if Service.CONVERSATIONAL_AI in settings.served_services:
-        from aura.api.routes import conversational_ai, openai_compat
-
-        from aura.api.routes import local_signin, system
+        from aura.api.routes import conversational_ai, local_signin, openai_compat, system
 
         app.include_router(conversational_ai.router)
         app.include_router(openai_compat.router)
