@@ -16,7 +16,10 @@ const notice = document.getElementById("notice");
 let firstRender = true;
 
 export function notify(message, kind = "info") {
-  fill(notice, message ? h("p", { class: kind }, message) : null);
+  if (!message) return fill(notice);
+  const dismiss = h("button", { type: "button", class: "quiet dismiss", "aria-label": "Dismiss this message" }, "×");
+  dismiss.addEventListener("click", () => fill(notice));
+  return fill(notice, h("p", { class: kind }, dismiss, message));
 }
 
 function showChrome(signedIn) {
@@ -86,6 +89,15 @@ async function localSignin() {
     notify(`${error.message} ${error.fix || ""}`, "error-text");
   }
 }
+
+// a link to the page already shown re-renders it (a fresh list), as a reload would
+nav.addEventListener("click", (event) => {
+  const link = event.target.closest("a");
+  if (link && link.getAttribute("href") === location.hash) route();
+});
+document.querySelector(".brand").addEventListener("click", (event) => {
+  if (event.currentTarget.getAttribute("href") === location.hash) route();
+});
 
 signout.addEventListener("click", () => {
   session.clear();

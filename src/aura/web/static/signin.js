@@ -17,7 +17,7 @@ export function renderSignin(main, done) {
   const form = h(
     "form",
     { class: "card narrow", "aria-labelledby": "signin-title" },
-    field("API key", key, "Create one with `aura users create NAME` on the server."),
+    field("API key", key, h("span", {}, "Create one on the server with ", h("code", {}, "aura users create NAME"), ".")),
     button,
     status,
   );
@@ -45,8 +45,9 @@ export function renderSignin(main, done) {
     h(
       "p",
       { class: "muted" },
-      "Your wardrobe, outfits and stylist, served by your own Aura. Running it on this machine " +
-        "with `make run`? Open the sign-in link it printed instead.",
+      "Your wardrobe, outfits and stylist, served by your own Aura. Running it on this machine with ",
+      h("code", {}, "make run"),
+      "? Open the sign-in link it printed instead.",
     ),
     form,
   );

@@ -22,7 +22,12 @@ function table(caption, head, rows) {
   );
 }
 
-const badge = (ok, text) => h("span", { class: `badge ${ok ? "good" : "bad"}` }, text);
+const badge = (ok, text) => h("span", { class: `badge ${ok === null ? "neutral" : ok ? "good" : "bad"}` }, text);
+
+function modelState(m) {
+  if (m.state === "missing" && !m.required) return badge(null, "not installed (optional)");
+  return badge(m.state === "ok", m.state);
+}
 
 async function serviceRows() {
   return Promise.all(
@@ -72,27 +77,37 @@ export async function render(main) {
       ),
       table(
         "Models in the store",
-        ["model", "service", "size", "state", "verified"],
+        ["model", "size", "state", "verified"],
         status.models.map((m) => [
-          m.name,
-          m.service,
+          h("span", {}, m.name, h("br"), h("small", { class: "muted" }, m.service)),
           m.size ? humanBytes(m.size) : "–",
-          badge(m.state === "ok", m.state),
-          m.verified ? `${m.verified} checked (hashes: aura models verify)` : "–",
+          modelState(m),
+          m.verified ? `${m.verified}s` : "–",
         ]),
       ),
+      h(
+        "p",
+        { class: "muted small" },
+        "Verified: file sizes are checked at every start; ",
+        h("code", {}, "aura models verify"),
+        " checks their hashes.",
+      ),
       index
-        ? table(
-            "Item index",
-            ["vectors", "type", "sequence", "loaded by", "unsaved changes", "snapshot written"],
-            [[String(index.count ?? "–"), index.type || "–", String(index.last_seq ?? "–"), index.how || "–",
-              String(index.unsaved_changes ?? 0), (index.manifest && index.manifest.written_at) || "none yet"]],
-          )
+        ? table("Item index", ["", "now"], [
+            ["vectors", String(index.count ?? "–")],
+            ["index type", index.type || "–"],
+            ["database change sequence", String(index.last_seq ?? "–")],
+            ["unsaved changes", String(index.unsaved_changes ?? 0)],
+            ["snapshot written", (index.manifest && index.manifest.written_at) || "none yet"],
+            ["loaded by", h("span", { class: "wrap" }, index.how || "–")],
+          ])
         : h("p", { class: "muted" }, "No item index in this process."),
       table(
-        `Storage per service (${humanBytes(status.storage_total)} in all)`,
+        `Storage per service (${humanBytes(status.storage_total)} in all; empty ones left out)`,
         ["service", ...kinds.map((k) => k.replace("_", " "))],
-        Object.entries(status.storage).map(([owner, row]) => [owner, ...kinds.map((k) => humanBytes(row[k]))]),
+        Object.entries(status.storage)
+          .filter(([, row]) => row.total > 0)
+          .map(([owner, row]) => [owner, ...kinds.map((k) => humanBytes(row[k]))]),
       ),
     );
   }
