@@ -114,6 +114,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
     server = AuraServer(data_dir, ENV).start()
     pw = playwright.sync_playwright().start()
     browser = pw.chromium.launch(executable_path=str(CHROMIUM))
+    web: Web | None = None
     try:
         server.wait_ready(timeout=240)
         context = browser.new_context(viewport=DESKTOP)
@@ -124,9 +125,9 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
     finally:
         browser.close()
         pw.stop()
-        if web_server := getattr(server, "proc", None):
-            if web_server.poll() is None:
-                server.stop()
+        running = web.server if web is not None else server  # the restart test swaps it
+        if running.proc is not None and running.proc.poll() is None:
+            running.stop()
 
 
 def test_signs_in_with_the_one_time_link(web: Web) -> None:
