@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from aura.api.auth import platform_of
+from aura.api.errors import ErrorBody
 from aura.storage.users import UserExists, create_user, new_key
 
 LOCAL_USER = "local"
@@ -72,7 +73,13 @@ def _key_for_local_user(request: Request) -> str:
         return new_key(db, LOCAL_USER)
 
 
-@router.post("/local-signin", responses={403: {}, 404: {}})
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorBody, "description": "Not from this machine, or not the valid token"},
+    404: {"model": ErrorBody, "description": "Local sign-in is off in this process"},
+}
+
+
+@router.post("/local-signin", responses=_REFUSALS)
 async def local_signin(body: SigninIn, request: Request) -> dict[str, Any]:
     """Exchange the one-time token ``aura serve`` printed for a key of the local user."""
     signin: LocalSignin | None = getattr(request.app.state, "local_signin", None)
