@@ -121,6 +121,7 @@ def test_local_signin_is_refused_unless_on_and_local(client: TestClient) -> None
         remote = client.post(url, json={"token": token})  # TestClient's host: "testclient"
         assert remote.status_code == 403, remote.text
         assert client.post(url, json={"token": 5}).status_code == 422
+        assert client.post(url, json={"token": "é" * 43}).status_code == 422
     finally:
         client.app.state.local_signin = None
 
@@ -129,7 +130,7 @@ def test_one_time_tokens() -> None:
     signin = local_signin.LocalSignin()
     token = signin.token
     assert token and len(token) >= 40
-    assert not signin.take(token + "x")
+    assert not signin.take(token + "x") and not signin.take("é" * 43) and not signin.take("")
     assert signin.take(token) and not signin.take(token)
     assert local_signin.is_loopback("127.0.0.1") and local_signin.is_loopback("::1")
     assert not local_signin.is_loopback("10.0.0.2") and not local_signin.is_loopback(None)

@@ -147,6 +147,8 @@ def test_signs_in_with_the_one_time_link(web: Web) -> None:
         f"{web.server.url}/api/v1/session/local-signin", json={"token": token}, timeout=10
     )
     assert again.status_code == 403, again.text  # single use
+    for log in web.data_dir.rglob("*.log"):  # a credential: printed once, never logged
+        assert token not in log.read_text(errors="replace"), log
     headers = httpx.get(web.server.url + "/", timeout=10).headers
     assert "script-src 'self'" in headers["content-security-policy"]
     web.expect_errors()
@@ -163,6 +165,7 @@ def test_a_file_that_is_not_a_photo_is_refused_clearly(web: Web, tmp_path: Path)
     alert.wait_for()
     assert "notes.txt was not accepted" in alert.inner_text()
     assert len(alert.locator("p").inner_text()) > 10  # the fix, from the error body
+    shoot(page, "add-rejected")
     web.expect_errors(415, 422)
 
 
