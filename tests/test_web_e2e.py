@@ -18,12 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.server import AuraServer
 from tests.synthetic import encode, garment_on_backdrop
 from tests.wardrobe_client import create_user
 
-playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -112,7 +112,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
     data_dir = tmp_path_factory.mktemp("web-e2e") / "data"
     pasted = create_user(data_dir, {}, "pat")  # sets up the tree and the database too
     server = AuraServer(data_dir, ENV).start()
-    pw = playwright.sync_playwright().start()
+    pw = sync_playwright().start()
     browser = pw.chromium.launch(executable_path=str(CHROMIUM))
     web: Web | None = None
     try:
@@ -284,6 +284,12 @@ def test_chat_streams_a_reply_with_the_items_it_drew_on(web: Web) -> None:
     page.get_by_role("textbox", name="Message").fill(
         "What goes with my blue jeans for a casual day?"
     )
+    page.evaluate(  # count the reply's text updates: streamed means many, not one
+        """() => { window.replyUpdates = 0;
+        new MutationObserver((changes) => { for (const c of changes)
+          if (c.target.closest && c.target.closest('.msg.assistant .text')) window.replyUpdates++;
+        }).observe(document.querySelector('.log'), {subtree: true, childList: true}); }"""
+    )
     with page.expect_response(lambda r: r.url.endswith("/chat/stream")) as streamed:
         page.get_by_role("button", name="Send").click()
     assert streamed.value.headers["content-type"].startswith("text/event-stream")
@@ -291,6 +297,7 @@ def test_chat_streams_a_reply_with_the_items_it_drew_on(web: Web) -> None:
     reply.locator(".used figure img").first.wait_for()
     page.wait_for_function("!document.querySelector('.msg[aria-busy]')")
     assert reply.locator(".text").inner_text().strip()
+    assert page.evaluate("window.replyUpdates") >= 3  # delta by delta
     assert page.locator(".conversations a[aria-current=page]").count() == 1
     assert "/chat/" in page.url
     assert_labelled(page)
