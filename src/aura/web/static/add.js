@@ -21,18 +21,24 @@ function pattern(det) {
 }
 
 // What the wardrobe keeps of a detection (the embedding stays behind: it is the photo's).
-export function garmentOf(det) {
+export function garmentOf(det, named) {
   const colours = (det.attributes && det.attributes.colors) || [];
   const names = colourNames(det);
   const hex = names.map((n) => (colours.find((c) => c.name === n) || {}).hex).filter(Boolean);
+  const what = named || category(det);
   return {
-    category: category(det),
+    category: what,
     colors: names,
     pattern: pattern(det),
     bbox: det.bbox,
-    description: [names.join(" and "), pattern(det), category(det)].filter(Boolean).join(" "),
+    description: [names.join(" and "), pattern(det), what].filter(Boolean).join(" "),
     attributes: { detector: det.label, confidence: det.confidence, color_hex: hex },
   };
+}
+
+async function renamed(item, category) {
+  if (!category || category === item.category) return item;
+  return api(`/api/v1/wardrobe/items/${item.id}`, { method: "PATCH", json: { category } });
 }
 
 function imageType(file, analysis) {
@@ -41,7 +47,8 @@ function imageType(file, analysis) {
   return `image/${format === "jpg" ? "jpeg" : format}`;
 }
 
-async function save(file, analysis, picked) {
+// Saves the picked detections; ``categories`` holds what the owner typed for each index.
+async function save(file, analysis, picked, categories) {
   if (await hasFromPhoto()) {
     const form = new FormData();
     form.append("file", file);
@@ -53,7 +60,8 @@ async function save(file, analysis, picked) {
     });
     if (res.status !== 404 && res.status !== 405) {
       if (!res.ok) throw await ApiError.from(res);
-      return (await res.json()).items;
+      const items = (await res.json()).items;
+      return Promise.all(items.map((item, n) => renamed(item, categories[picked[n]])));
     }
   }
   const photo = await api("/api/v1/wardrobe/photos", {
@@ -61,7 +69,7 @@ async function save(file, analysis, picked) {
     body: file,
     headers: { "Content-Type": imageType(file, analysis) },
   });
-  const garments = picked.map((i) => garmentOf(analysis.detections[i]));
+  const garments = picked.map((i) => garmentOf(analysis.detections[i], categories[i]));
   const out = await api("/api/v1/wardrobe/items/from-analysis", {
     method: "POST",
     json: { source_photo_sha256: photo.sha256, garments },
@@ -116,12 +124,24 @@ export async function render(main) {
       const g = garmentOf(det);
       const tick = h("input", { type: "checkbox", id: `keep-${i}`, value: String(i), checked: true });
       tick.addEventListener("change", () => box.classList.toggle("off", !tick.checked));
+      const name = h("input", {
+        name: `category-${i}`,
+        value: g.category,
+        maxlength: 50,
+        size: 12,
+        "aria-label": `Category of garment ${i + 1}`,
+        dataset: { index: String(i) },
+      });
+      name.addEventListener("input", () => {
+        box.firstChild.textContent = `${i + 1} ${name.value.trim() || category(det)}`;
+      });
       list.append(
         h(
           "li",
           {},
           tick,
-          h("label", { for: `keep-${i}` }, `Keep ${i + 1}: ${g.category}`),
+          h("label", { for: `keep-${i}` }, `Keep garment ${i + 1}`),
+          name,
           h(
             "span",
             { class: "muted" },
@@ -135,13 +155,17 @@ export async function render(main) {
     const button = h("button", { type: "button" }, "Save the ticked garments");
     button.addEventListener("click", async () => {
       const picked = [...list.querySelectorAll("input:checked")].map((c) => Number(c.value));
+      const categories = {};
+      for (const input of list.querySelectorAll("input[data-index]")) {
+        categories[Number(input.dataset.index)] = input.value.trim().toLowerCase();
+      }
       if (!picked.length) {
         fill(status, h("p", { role: "alert" }, "Tick at least one garment to save."));
         return;
       }
       const restore = busy(button, "Saving…");
       try {
-        const items = await save(file, analysis, picked);
+        const items = await save(file, analysis, picked, categories);
         fill(
           status,
           h(
