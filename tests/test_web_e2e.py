@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.server import AuraServer
 from tests.synthetic import encode, garment_on_backdrop
@@ -296,7 +296,7 @@ def test_chat_streams_a_reply_with_the_items_it_drew_on(web: Web) -> None:
     assert streamed.value.headers["content-type"].startswith("text/event-stream")
     reply = page.locator(".msg.assistant").last
     reply.locator(".used figure img").first.wait_for()
-    page.wait_for_function("!document.querySelector('.msg[aria-busy]')")
+    expect(page.locator(".msg[aria-busy]")).to_have_count(0, timeout=TIMEOUT_MS)
     assert reply.locator(".text").inner_text().strip()
     assert page.evaluate("window.replyUpdates") >= 3  # delta by delta
     assert page.locator(".conversations a[aria-current=page]").count() == 1
@@ -333,7 +333,7 @@ def test_keyboard_reaches_and_drives_the_navigation(web: Web) -> None:
     assert page.evaluate("document.activeElement.textContent") == "Outfits"
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Outfits").wait_for()
-    page.wait_for_function("document.activeElement.tagName === 'H1'")  # focus follows the page
+    expect(page.locator("main h1")).to_be_focused()  # focus follows the page
     outline = page.evaluate(
         """() => { const a = document.querySelector('#nav a'); a.focus();
         return getComputedStyle(a).outlineStyle; }"""
