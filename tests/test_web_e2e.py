@@ -137,7 +137,7 @@ def test_signs_in_with_the_one_time_link(web: Web) -> None:
     shoot(page, "signin")
     token = signin_token(web.server)
     page.goto(f"{web.server.url}/#signin={token}")
-    page.get_by_role("heading", name="Wardrobe").wait_for()
+    page.get_by_role("heading", name="Wardrobe", exact=True).wait_for()
     assert "signin" not in page.url  # the token left the address bar (and history)
     web.key = page.evaluate("sessionStorage.getItem('aura.apiKey')")
     assert web.key.startswith("aura_") and web.key not in page.url
@@ -325,14 +325,14 @@ def test_keyboard_reaches_and_drives_the_navigation(web: Web) -> None:
     page = web.page
     page.goto(f"{web.server.url}/#/wardrobe")
     page.reload()  # keyboard focus starts at the top of the document
-    page.get_by_role("heading", name="Wardrobe").wait_for()
+    page.get_by_role("heading", name="Wardrobe", exact=True).wait_for()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     for _ in range(4):  # brand, Wardrobe, Add, Outfits
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Outfits"
     page.keyboard.press("Enter")
-    page.get_by_role("heading", name="Outfits").wait_for()
+    page.get_by_role("heading", name="Outfits", exact=True).wait_for()
     expect(page.locator("main h1")).to_be_focused()  # focus follows the page
     outline = page.evaluate(
         """() => { const a = document.querySelector('#nav a'); a.focus();
@@ -349,7 +349,7 @@ def test_after_a_restart_the_conversation_is_there(web: Web) -> None:
     page = context.new_page()
     web.watch(page)
     page.goto(f"{web.server.url}/#signin={signin_token(web.server)}")
-    page.get_by_role("heading", name="Wardrobe").wait_for()
+    page.get_by_role("heading", name="Wardrobe", exact=True).wait_for()
     nav(page, "Chat").click()
     conversation = page.locator(".conversations a", has_text="What goes with my blue jeans")
     conversation.click()
