@@ -314,3 +314,18 @@ def test_an_oversized_upload_is_refused_before_its_body_is_read(served: Served) 
     )
     assert status == 413 and "too_large" in text, text
     assert served.post(served.alice, encode(flat_lay([RED]), "PNG")).status_code == 201
+
+
+def test_where_vision_is_served_elsewhere_the_route_says_so(tmp_path) -> None:
+    data_dir = tmp_path / "data"
+    key = create_user(data_dir, {}, "carol")
+    with AuraServer(data_dir, {"AURA_SERVICE": "conversational_ai"}) as server:
+        server.wait_ready(timeout=300)
+        client = Client(server, key)
+        photo = encode(flat_lay([NAVY]), "PNG")
+        response = client.http.post("/items/from-photo", files={"file": ("p", photo)})
+        assert response.status_code == 503, response.text
+        error = response.json()
+        assert error["error"] == "ServiceNotServed" and "visual_analysis" in error["fix"]
+        assert "AURA_SERVICE=conversational_ai" in error["message"]
+        assert client.all_items() == []
