@@ -327,5 +327,6 @@ def test_where_vision_is_served_elsewhere_the_route_says_so(tmp_path) -> None:
         assert response.status_code == 503, response.text
         error = response.json()
         assert error["error"] == "ServiceNotServed" and "visual_analysis" in error["fix"]
+        assert "/api/v1/visual-analysis/analyze" in error["fix"]
         assert "AURA_SERVICE=conversational_ai" in error["message"]
         assert client.all_items() == []

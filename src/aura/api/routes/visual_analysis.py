@@ -44,8 +44,10 @@ def analyzer(request: Request) -> Any:
             raise ServiceNotServed(
                 "Visual analysis is not served by this process "
                 f"(AURA_SERVICE={platform.settings.service.value}).",
-                fix="Send photos to the visual_analysis service, or serve all three "
-                "services in one process (AURA_SERVICE unset).",
+                fix="POST the photo to the visual_analysis service "
+                "(/api/v1/visual-analysis/analyze) and its result to "
+                "/api/v1/wardrobe/items/from-analysis, or serve all three services in one "
+                "process (AURA_SERVICE unset).",
             )
         state = platform.startup.state
         raise NotReady(

@@ -39,7 +39,13 @@ Select = Annotated[
 ]
 
 
-@router.post("/items/from-photo", status_code=201, responses=ERRORS)
+RESPONSES = {
+    **ERRORS,
+    503: {"description": "Models still loading, or visual analysis not served by this process"},
+}
+
+
+@router.post("/items/from-photo", status_code=201, responses=RESPONSES)
 async def create_from_photo(
     request: Request,
     user: Annotated[Principal, Depends(current_user)],
