@@ -146,7 +146,12 @@ class VisionPipeline:
             }
         return {
             **self.detector.info(),
-            "embedding": {"model": effnet.MODEL_ID, "dim": effnet.EMBEDDING_DIM},
+            "embedding": {
+                "model": effnet.MODEL_ID,
+                "dim": effnet.EMBEDDING_DIM,
+                "space": self.image_space.key,
+                "weights": str(self.backbone.weights),
+            },
             "garment_classifier": classifier,
             "load_seconds": self.load_seconds,
             "loaded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.loaded_at)),
@@ -162,7 +167,7 @@ class VisionPipeline:
             "version": ANALYSIS_VERSION,
             "aura": __version__,
             "detector": {k: self.detector.info().get(k) for k in ("backend", "model", "revision")},
-            "backbone": [effnet.MODEL_ID, str(self.backbone.weights)],
+            "backbone": [effnet.MODEL_ID, self.image_space.revision],  # not its path
             "classifier": [classifier.get("created_at"), classifier.get("test_accuracy")],
             "limits": [self.settings.vision_max_image_bytes, self.settings.vision_max_image_pixels],
             "parameters": [float(confidence_threshold), int(max_detections), include_attributes],
