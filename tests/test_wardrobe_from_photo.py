@@ -13,6 +13,7 @@ import io
 import re
 import select as io_select
 import socket
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ import httpx
 import numpy as np
 import pytest
 import skimage.data
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from sqlalchemy import func, select
 
 from aura.storage.cache import analysis_key
@@ -32,6 +33,17 @@ from tests.wardrobe_client import Client, backend_env, create_user
 
 NAVY, RED, GREEN = (20, 40, 120), (200, 30, 35), (30, 130, 40)
 TILE = (300, 400)
+NONCE = uuid.uuid4().hex
+
+
+def unique(img: Image.Image, fmt: str = "PNG", **kwargs: object) -> bytes:
+    """The picture encoded with this run's nonce in its metadata: the same pixels, bytes
+    (and so a sha256) no earlier run sent, so a Redis kept from that run has no answer."""
+    if fmt == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("aura-test-run", NONCE)
+        return encode(img, "PNG", pnginfo=info, **kwargs)
+    return encode(img, fmt, comment=NONCE.encode(), **kwargs)
 
 
 def flat_lay(colours: list[tuple[int, int, int]], seed: int = 0) -> Image.Image:
@@ -112,7 +124,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Served]
 
 
 def test_each_garment_becomes_an_item_with_its_crop(served: Served) -> None:
-    photo = encode(flat_lay([NAVY, RED, GREEN]), "PNG")
+    photo = unique(flat_lay([NAVY, RED, GREEN]))
     before = served.counts()
     response = served.post(served.alice, photo)
     assert response.status_code == 201, response.text
@@ -160,7 +172,7 @@ def test_each_garment_becomes_an_item_with_its_crop(served: Served) -> None:
 
 
 def test_select_keeps_only_the_chosen_garments(served: Served) -> None:
-    photo = encode(flat_lay([GREEN, NAVY, RED], seed=7), "JPEG", quality=92)
+    photo = unique(flat_lay([GREEN, NAVY, RED], seed=7), "JPEG", quality=92)
     response = served.post(served.alice, photo, select="2,0")
     assert response.status_code == 201, response.text
     body = response.json()
@@ -170,7 +182,7 @@ def test_select_keeps_only_the_chosen_garments(served: Served) -> None:
 
 
 def test_another_user_sees_none_of_it(served: Served) -> None:
-    photo = encode(flat_lay([RED], seed=11), "PNG")
+    photo = unique(flat_lay([RED], seed=11))
     response = served.post(served.alice, photo)
     assert response.status_code == 201, response.text
     item = response.json()["items"][0]
@@ -189,7 +201,7 @@ def test_another_user_sees_none_of_it(served: Served) -> None:
 
 
 def test_bad_input_stores_nothing(served: Served) -> None:
-    good = encode(flat_lay([NAVY, RED]), "PNG")
+    good = unique(flat_lay([NAVY, RED]))
     coffee = encode(Image.fromarray(skimage.data.coffee()), "JPEG")  # no backdrop: prior 0.5
     cases = [
         (b"", {}, 400, "empty"),
@@ -216,7 +228,7 @@ def test_bad_input_stores_nothing(served: Served) -> None:
 
 
 def test_a_repeated_photo_is_answered_from_the_cache(served: Served) -> None:
-    photo = encode(flat_lay([NAVY], seed=21), "PNG")
+    photo = unique(flat_lay([NAVY], seed=21))
     outcomes = served.cache_outcomes()
     first = served.post(served.alice, photo)
     assert first.status_code == 201 and first.json()["cached"] is False
@@ -313,7 +325,7 @@ def test_an_oversized_upload_is_refused_before_its_body_is_read(served: Served) 
         parts,
     )
     assert status == 413 and "too_large" in text, text
-    assert served.post(served.alice, encode(flat_lay([RED]), "PNG")).status_code == 201
+    assert served.post(served.alice, unique(flat_lay([RED]))).status_code == 201
 
 
 def test_where_vision_is_served_elsewhere_the_route_says_so(tmp_path) -> None:
@@ -322,7 +334,7 @@ def test_where_vision_is_served_elsewhere_the_route_says_so(tmp_path) -> None:
     with AuraServer(data_dir, {"AURA_SERVICE": "conversational_ai"}) as server:
         server.wait_ready(timeout=300)
         client = Client(server, key)
-        photo = encode(flat_lay([NAVY]), "PNG")
+        photo = unique(flat_lay([NAVY]))
         response = client.http.post("/items/from-photo", files={"file": ("p", photo)})
         assert response.status_code == 503, response.text
         error = response.json()
