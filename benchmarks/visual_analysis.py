@@ -5,8 +5,10 @@ which has the compute of the fashion detectors the issue names but cannot be dow
 here), per-image latency p50/p95 of ``VisionPipeline.analyze`` at 640 px and 1600 px, and
 batch throughput (20 images, sequential vs the inference thread pool). Every figure is
 also printed as a ratio to a baseline measured in the same run: decoding the same image.
+Then a repeated photo: the analysis cache (in-process, and Redis when ``--redis URL`` is
+given) against analysing it again, as a speed-up ratio.
 
-    python benchmarks/visual_analysis.py [--runs 10] [--skip-detr]
+    python benchmarks/visual_analysis.py [--runs 10] [--skip-detr] [--redis redis://...]
 """
 
 from __future__ import annotations
@@ -80,10 +82,33 @@ def bench_backend(name: str, pipeline: VisionPipeline, runs: int, workers: int) 
     )
 
 
+def bench_cache(pipeline: VisionPipeline, runs: int, redis_url: str | None) -> None:
+    from aura.storage.cache import MemoryCache, RedisCache
+    from aura.vision.cached import CachedAnalyzer
+
+    print("\n== repeated photo (1600 px, attributes): the analysis cache")
+    data = photo(1600, 4)
+    uncached = percentiles(timed(lambda: pipeline.analyze(data, 0.3, 5, True), runs))[0]
+    caches = [("in-process", MemoryCache())]
+    if redis_url:
+        caches.append(("redis", RedisCache(redis_url, prefix="aura-bench:")))
+    for name, cache in caches:
+        analyzer = CachedAnalyzer(pipeline, cache, ttl_seconds=60)
+        first = analyzer.analyze(data, 0.3, 5, True)
+        assert not first.cached
+        hit = percentiles(timed(lambda a=analyzer: a.analyze(data, 0.3, 5, True), runs))[0]
+        assert analyzer.analyze(data, 0.3, 5, True).cached
+        print(
+            f"{name:>10}: cache hit p50 {hit:7.2f} ms vs analysis {uncached:8.1f} ms "
+            f"({uncached / hit:6.1f}x faster)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--skip-detr", action="store_true")
+    parser.add_argument("--redis", help="also time the cache on this Redis")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(data_dir=Path(tmp) / "data", vision_backend="packaged")
@@ -91,6 +116,7 @@ def main() -> None:
         tree.setup()
         packaged = VisionPipeline.load(settings, tree)
         bench_backend("packaged", packaged, args.runs, settings.max_workers)
+        bench_cache(packaged, args.runs, args.redis)
         if not args.skip_detr:
             from tests.tiny_detr import build_full_size_conditional_detr
 

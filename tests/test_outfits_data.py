@@ -166,7 +166,7 @@ def test_efficientnet_lite0_weights_load_strictly() -> None:
     with torch.no_grad():
         from aura.outfits.effnet import to_input
 
-        probs = ext.net(to_input([img])).softmax(-1)
+        probs = ext.net(to_input([img]))[1].softmax(-1)  # (pooled, ImageNet logits)
     assert probs.shape == (1, 1000) and float(probs.sum()) == pytest.approx(1.0, abs=1e-4)
 
 

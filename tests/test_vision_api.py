@@ -183,6 +183,8 @@ def test_categories_and_model_info(api: str) -> None:
     info = httpx.get(api + "/model/info", headers=AUTH, timeout=10).json()
     assert info["backend"] == "packaged" and info["revision"]
     assert info["embedding"]["dim"] == 1280
+    weights = info["embedding"]["weights"]  # the model store's copy, not the package's
+    assert "/visual_analysis/models/" in weights and "/snapshots/" in weights, weights
     assert set(info["load_seconds"]) == {"backbone", "classifier", "detector"}
     if (DATA / "train-images-idx3-ubyte.gz").is_file():
         assert info["garment_classifier"]["available"] is True

@@ -146,3 +146,30 @@ def test_packaged_backend_finds_body_regions_of_a_person() -> None:
     assert top[0].mask is not None and top[0].mask.mean() > 0.3  # person segmentation
     product = Image.fromarray(skimage.data.coffee())
     assert [d.source for d in detector.detect(product, 0.3, 10)] == ["whole-photo"]
+
+
+def test_packaged_backend_finds_each_garment_of_a_flat_lay() -> None:
+    from aura.vision.detectors.packaged import PackagedDetector
+
+    detector = PackagedDetector(use_person=False)
+    colours = [(20, 40, 120), (200, 30, 35), (240, 200, 40)]
+    canvas = Image.new("RGB", (900, 400), (245, 245, 242))
+    for i, colour in enumerate(colours):
+        canvas.paste(garment_on_backdrop(colour, seed=i, size=(300, 400)), (300 * i, 0))
+    found = detector.detect(canvas, threshold=0.5, max_detections=10)
+    assert [d.source for d in found] == ["whole-photo:foreground"] * 3
+    for i, det in enumerate(found):  # left to right, each inside its own 300-px tile
+        x1, y1, x2, y2 = det.box
+        assert 300 * i + 15 < x1 < x2 < 300 * (i + 1) - 15 and 40 < y1 < y2 < 365
+        assert det.mask is not None and 0.4 < det.mask.mean() < 0.9
+        assert (
+            dominant_colours(canvas.crop(tuple(map(round, det.box))), det.mask)[0].name
+            == [
+                "navy",
+                "red",
+                "yellow",
+            ][i]
+        )
+    assert len(detector.detect(canvas, threshold=0.5, max_detections=2)) == 2
+    one = detector.detect(garment_on_backdrop((20, 40, 120)), threshold=0.5, max_detections=10)
+    assert len(one) == 1

@@ -321,6 +321,13 @@ class Settings(BaseSettings):
         description="Torch threads per inference. Requests already run in parallel in the "
         "MAX_WORKERS pool; 1 avoids oversubscribing the cores.",
     )
+    vision_cache_ttl_seconds: float = Field(
+        7 * 24 * 3600,
+        ge=0,
+        validation_alias=_env("AURA_VISION_CACHE_TTL_SECONDS"),
+        description="How long an analysis stays in the cache (Redis, or in-process) for a "
+        "repeated photo (same bytes, model and parameters); 0 turns the cache off.",
+    )
     fashion_mnist_dir: Path = Field(
         Path("/usr/share/datasets/fashion-mnist"),
         validation_alias=_env("AURA_FASHION_MNIST_DIR"),

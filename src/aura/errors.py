@@ -45,6 +45,12 @@ class NotReady(AuraError, RuntimeError):
     """The platform has not finished starting up."""
 
 
+class ServiceNotServed(AuraError, RuntimeError):
+    """A route needs a service that this process does not serve (see AURA_SERVICE)."""
+
+    http_status = 503
+
+
 class LockHeld(AuraError, RuntimeError):
     """Another process holds the exclusive lock on a directory."""
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from aura.storage.index_manager import IndexManager
     from aura.storage.models.startup import Resolved
     from aura.storage.models.store import ModelStore
+    from aura.vision.cached import CachedAnalyzer
     from aura.vision.pipeline import VisionPipeline
     from aura.wardrobe.embedder import TextEmbedder
     from aura.wardrobe.service import WardrobeService
@@ -53,6 +54,7 @@ class Platform:
         # Blocking model inference runs here, never on the event loop.
         self.inference_pool = ThreadPoolExecutor(settings.max_workers, "aura-inference")
         self.vision: VisionPipeline | None = None  # set by the "model load" phase
+        self.analyzer: CachedAnalyzer | None = None  # the vision pipeline behind the cache
         self.startup = Startup(self.phases())
 
     def model_path(self, name: str) -> Path:
@@ -99,9 +101,17 @@ class Platform:
 
     def _phase_vision_model(self, ctx: PhaseContext) -> None:
         ctx.report("loading the visual analysis models")
+        from aura.vision.cached import CachedAnalyzer
         from aura.vision.pipeline import VisionPipeline  # torch: imported here, not at start
+        from aura.vision.weights import WEIGHTS_FILENAME, WEIGHTS_MODEL
 
-        self.vision = VisionPipeline.load(self.settings, self.tree)
+        weights = self.model_path(WEIGHTS_MODEL) / WEIGHTS_FILENAME  # through the model store
+        assert self.resolved_models is not None
+        revision = self.resolved_models.statuses[WEIGHTS_MODEL].commit
+        self.vision = VisionPipeline.load(self.settings, self.tree, weights, revision)
+        self.analyzer = CachedAnalyzer(
+            self.vision, self.cache, self.settings.vision_cache_ttl_seconds
+        )
         info = self.vision.info()
         log.info(
             "visual analysis loaded",

@@ -13,8 +13,9 @@ from aura.api import health, web
 from aura.api.auth import current_user
 from aura.api.errors import ERROR_RESPONSES, install_error_handlers
 from aura.api.middleware import RequestContextMiddleware
-from aura.api.routes import visual_analysis, wardrobe
+from aura.api.routes import visual_analysis, wardrobe, wardrobe_photos
 from aura.api.services import service_router
+from aura.api.upload_limits import UploadLimitMiddleware, upload_limits
 from aura.config import Settings, load_settings
 from aura.platform import Platform
 from aura.services import Service
@@ -44,7 +45,8 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         responses=ERROR_RESPONSES,
     )
     app.state.platform = platform
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(UploadLimitMiddleware, limits=lambda: upload_limits(settings))
+    app.add_middleware(RequestContextMiddleware)  # added last: the outermost
     app.include_router(health.router)
     for service in settings.served_services:
         app.include_router(service_router(service))
@@ -52,6 +54,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         from aura.storage.index_metrics import IndexCollector
 
         app.include_router(wardrobe.router)
+        app.include_router(wardrobe_photos.router)
         metrics.install_index_collector(IndexCollector(lambda: platform.index))
     if Service.OUTFIT_RECOMMENDATION in settings.served_services:
         from aura.api.routes import outfit_recommendation  # wardrobe items: the shared database

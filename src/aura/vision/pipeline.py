@@ -9,17 +9,22 @@ a worker thread.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
+from aura import __version__
 from aura.config import Settings
 from aura.errors import AuraError, ConfigError
 from aura.layout import DataTree
+from aura.storage.changes import Space
 from aura.vision import effnet
 from aura.vision.background import estimate_foreground
 from aura.vision.classifier import CLASSES, GarmentClassifier, load_garment_classifier
@@ -31,6 +36,8 @@ from aura.vision.pattern import PATTERNS, classify_pattern
 
 log = logging.getLogger("aura.vision")
 WORK_MAX_SIDE = 1024  # detection and attributes run on at most this; boxes map back
+IMAGE_SPACE_MODEL = "efficientnet-lite0/pooled"  # item image embeddings (item_embeddings)
+ANALYSIS_VERSION = 1  # bump when the same bytes and models would be analysed differently
 
 
 @dataclass(frozen=True)
@@ -79,15 +86,26 @@ class VisionPipeline:
         self.classifier_problem = classifier_problem
         self.loaded_at = time.time()
         self.load_seconds: dict[str, float] = {}
+        self.image_space = Space(
+            IMAGE_SPACE_MODEL, f"file:{backbone.weights.name}", effnet.EMBEDDING_DIM
+        )
 
     @classmethod
-    def load(cls, settings: Settings, tree: DataTree) -> VisionPipeline:
+    def load(
+        cls,
+        settings: Settings,
+        tree: DataTree,
+        weights: Path | None = None,
+        weights_revision: str | None = None,
+    ) -> VisionPipeline:
+        """Load every model. ``weights``: the EfficientNet-Lite0 file resolved by the model
+        store (the platform passes it; without it the installed package's copy is used)."""
         import torch
 
         torch.set_num_threads(settings.vision_torch_threads)
         seconds: dict[str, float] = {}
         began = time.perf_counter()
-        backbone = effnet.Backbone()
+        backbone = effnet.Backbone(weights)
         seconds["backbone"] = time.perf_counter() - began
         began = time.perf_counter()
         classifier, problem = None, None
@@ -101,6 +119,8 @@ class VisionPipeline:
         detector = choose_detector(settings)
         seconds["detector"] = time.perf_counter() - began
         pipeline = cls(settings, detector, backbone, classifier, problem)
+        revision = weights_revision or f"file:{backbone.weights.name}"
+        pipeline.image_space = Space(IMAGE_SPACE_MODEL, revision, effnet.EMBEDDING_DIM)
         pipeline.load_seconds = {k: round(v, 4) for k, v in seconds.items()}
         return pipeline
 
@@ -126,11 +146,34 @@ class VisionPipeline:
             }
         return {
             **self.detector.info(),
-            "embedding": {"model": effnet.MODEL_ID, "dim": effnet.EMBEDDING_DIM},
+            "embedding": {
+                "model": effnet.MODEL_ID,
+                "dim": effnet.EMBEDDING_DIM,
+                "space": self.image_space.key,
+                "weights": str(self.backbone.weights),
+            },
             "garment_classifier": classifier,
             "load_seconds": self.load_seconds,
             "loaded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.loaded_at)),
         }
+
+    def fingerprint(
+        self, confidence_threshold: float, max_detections: int, include_attributes: bool
+    ) -> str:
+        """What an analysis depends on besides the image bytes: equal fingerprints and equal
+        bytes give equal results, so a repeated photo can be answered from the cache."""
+        classifier = self.classifier.manifest if self.classifier is not None else {}
+        ingredients = {
+            "version": ANALYSIS_VERSION,
+            "aura": __version__,
+            "detector": {k: self.detector.info().get(k) for k in ("backend", "model", "revision")},
+            "backbone": [effnet.MODEL_ID, self.image_space.revision],  # not its path
+            "classifier": [classifier.get("created_at"), classifier.get("test_accuracy")],
+            "limits": [self.settings.vision_max_image_bytes, self.settings.vision_max_image_pixels],
+            "parameters": [float(confidence_threshold), int(max_detections), include_attributes],
+        }
+        digest = hashlib.sha256(json.dumps(ingredients, sort_keys=True).encode()).hexdigest()
+        return f"aura-vision-{ANALYSIS_VERSION}:{digest[:40]}"
 
     def categories(self) -> dict[str, Any]:
         detector_labels = self.detector.info().get("labels", [])

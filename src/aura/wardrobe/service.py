@@ -8,6 +8,7 @@ embedding in one transaction: an acknowledged item is always searchable.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from aura.errors import InvalidInput, NotFound
 from aura.storage import changes, photos
+from aura.storage.changes import Space
 from aura.storage.db import Database
 from aura.storage.index_manager import IndexManager
 from aura.storage.schema import ItemColor, WardrobeItem
@@ -99,6 +101,43 @@ class WardrobeService:
             s.flush()
             changes.upsert_embedding(s, self.embedder.space, item.id, user_id, vector)
             out = _to_dict(item)
+        self.index.sync()
+        return out
+
+    def create_many(
+        self,
+        user_id: int,
+        items: Sequence[dict[str, Any]],
+        *,
+        new_photos: Sequence[tuple[bytes, str]] = (),
+        vectors: Sequence[dict[Space, np.ndarray]] = (),
+        also: Callable[[Session], None] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Store ``new_photos`` (bytes, content type) and ``items`` in ONE transaction: all of
+        them, or (on any error) none. ``vectors[i]`` are item i's embeddings in further
+        spaces (e.g. image embeddings) beside its text one; ``also`` runs last in the
+        same transaction (e.g. to record the analysis the items came from)."""
+        texts = self.embedder.embed(
+            [item_text(f["category"], f["colors"], f["pattern"], f["description"]) for f in items]
+        )
+        with self.db.session() as s:
+            for data, content_type in new_photos:
+                photos.put_photo(s, user_id, data, content_type)
+            out = []
+            for i, fields in enumerate(items):
+                self._check_photos(s, user_id, fields)
+                item = WardrobeItem(
+                    user_id=user_id, **{k: v for k, v in fields.items() if k != "colors"}
+                )
+                self._set_colors(item, fields["colors"])
+                s.add(item)
+                s.flush()
+                changes.upsert_embedding(s, self.embedder.space, item.id, user_id, texts[i])
+                for space, vector in (vectors[i] if i < len(vectors) else {}).items():
+                    changes.upsert_embedding(s, space, item.id, user_id, vector)
+                out.append(_to_dict(item))
+            if also is not None:
+                also(s)
         self.index.sync()
         return out
 

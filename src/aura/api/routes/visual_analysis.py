@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from aura.errors import ImageRejected, NotReady
+from aura.errors import ImageRejected, NotReady, ServiceNotServed
 from aura.services import Service
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -32,24 +32,38 @@ def _platform(request: Request) -> Any:
 
 
 def _pipeline(request: Request) -> Any:
+    return analyzer(request).pipeline
+
+
+def analyzer(request: Request) -> Any:
+    """The platform's :class:`~aura.vision.cached.CachedAnalyzer`, or a 503 saying why not."""
     platform = _platform(request)
-    pipeline = getattr(platform, "vision", None)
-    if pipeline is None:
+    found = getattr(platform, "analyzer", None)
+    if found is None:
+        if Service.VISUAL_ANALYSIS not in platform.settings.served_services:
+            raise ServiceNotServed(
+                "Visual analysis is not served by this process "
+                f"(AURA_SERVICE={platform.settings.service.value}).",
+                fix="POST the photo to the visual_analysis service "
+                "(/api/v1/visual-analysis/analyze) and its result to "
+                "/api/v1/wardrobe/items/from-analysis, or serve all three services in one "
+                "process (AURA_SERVICE unset).",
+            )
         state = platform.startup.state
         raise NotReady(
             f"Visual analysis models are not loaded yet (start-up: {state.status}, "
             f"phase {state.phase}).",
             fix="Retry when GET /health/ready answers 200.",
         )
-    return pipeline
+    return found
 
 
-async def _read_capped(upload: UploadFile, limit: int) -> bytes:
+async def read_capped(upload: UploadFile, limit: int) -> bytes:
     """At most limit + 1 bytes: enough to tell an oversized upload without reading it all."""
     return await upload.read(limit + 1)
 
 
-async def _run(request: Request, fn: Any, *args: Any) -> Any:
+async def run_inference(request: Request, fn: Any, *args: Any) -> Any:
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(_platform(request).inference_pool, fn, *args)
 
@@ -75,16 +89,17 @@ def build_router(dependencies: Sequence[Any] = ()) -> APIRouter:
         include_attributes: IncludeAttributes = True,
     ) -> dict[str, Any]:
         """Find the garments in one photo and describe each."""
-        pipeline = _pipeline(request)
-        data = await _read_capped(image, pipeline.settings.vision_max_image_bytes)
-        result: dict[str, Any] = await _run(
+        cached = analyzer(request)
+        data = await read_capped(image, cached.pipeline.settings.vision_max_image_bytes)
+        found = await run_inference(
             request,
-            pipeline.analyze,
+            cached.analyze,
             data,
             confidence_threshold,
             max_detections,
             include_attributes,
         )
+        result: dict[str, Any] = found.response()
         return result
 
     @router.post("/analyze/batch", responses=ERRORS)
@@ -98,7 +113,8 @@ def build_router(dependencies: Sequence[Any] = ()) -> APIRouter:
         include_attributes: IncludeAttributes = True,
     ) -> Any:
         """Analyse several photos; each result carries its own status (200 or the 4xx)."""
-        pipeline = _pipeline(request)
+        cached = analyzer(request)
+        pipeline = cached.pipeline
         limit = pipeline.settings.vision_max_batch
         if len(images) > limit:
             return JSONResponse(
@@ -110,13 +126,13 @@ def build_router(dependencies: Sequence[Any] = ()) -> APIRouter:
                 },
                 status_code=413,
             )
-        blobs = [await _read_capped(f, pipeline.settings.vision_max_image_bytes) for f in images]
+        blobs = [await read_capped(f, pipeline.settings.vision_max_image_bytes) for f in images]
 
         async def one(name: str | None, data: bytes) -> dict[str, Any]:
             try:
-                out = await _run(
+                out = await run_inference(
                     request,
-                    pipeline.analyze,
+                    cached.analyze,
                     data,
                     confidence_threshold,
                     max_detections,
@@ -124,7 +140,7 @@ def build_router(dependencies: Sequence[Any] = ()) -> APIRouter:
                 )
             except ImageRejected as exc:
                 return {"filename": name, "status": exc.http_status, "error": exc.to_dict()}
-            return {"filename": name, "status": 200, **out}
+            return {"filename": name, "status": 200, **out.response()}
 
         results = await asyncio.gather(
             *(one(f.filename, b) for f, b in zip(images, blobs, strict=True))

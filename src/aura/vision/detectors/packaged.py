@@ -4,9 +4,10 @@
   wheel): the upper-body region (shoulders to hips) is a ``top``, the lower body (hips to
   ankles or knees) a ``bottom``; confidence is the mean visibility MediaPipe gives the
   landmarks that bound the region; the person segmentation mask becomes the region mask.
-* Otherwise a product or flat-lay photo: the foreground on the backdrop (see
-  :mod:`aura.vision.background`) is one ``garment``; confidence is the share of the border
-  that matches the backdrop (how clearly this is such a photo). With no backdrop at all the
+* Otherwise a product or flat-lay photo: each separate piece of foreground on the backdrop
+  (see :mod:`aura.vision.background`) is one ``garment``, left to right (a flat-lay of a
+  shirt beside trousers gives two); confidence is the share of the border that matches the
+  backdrop (how clearly this is such a photo). With no backdrop at all the
   whole photo is the region, with a prior of 0.5: a close-up is most likely the garment.
 
 MediaPipe is optional: without it (``person_detection: false`` in the info) photos of people
@@ -22,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 from aura.vision.background import estimate_foreground
 from aura.vision.colors import working_array
@@ -30,6 +32,8 @@ from aura.vision.detectors.base import Detection, clip_box
 WORK_SIDE = 256
 NO_BACKDROP_PRIOR = 0.5
 MIN_VISIBILITY = 0.5
+MIN_PIECE_SHARE = 0.01  # foreground pieces smaller than this share of the photo are specks
+MIN_PIECE_OF_LARGEST = 0.08  # ... or than this share of the largest piece (a loose thread)
 # MediaPipe pose landmark indices
 SHOULDERS, ELBOWS, HIPS, KNEES, ANKLES = (11, 12), (13, 14), (23, 24), (25, 26), (27, 28)
 
@@ -126,21 +130,36 @@ class PackagedDetector:
     def detect(self, image: Image.Image, threshold: float, max_detections: int) -> list[Detection]:
         found = self.person.find(image) if self.person is not None else []
         if not found:
-            found = [self._whole_photo(image)]
+            found = self._flat_lay(image)
         found = [d for d in found if d.confidence >= threshold and d.area > 0]
         found.sort(key=lambda d: -d.confidence)
         return found[:max_detections]
 
     @staticmethod
-    def _whole_photo(image: Image.Image) -> Detection:
+    def _flat_lay(image: Image.Image) -> list[Detection]:
         rgb = working_array(image, WORK_SIDE)
         fg = estimate_foreground(rgb)
         width, height = image.size
         if not fg.background_found or fg.bbox() is None:
             full = (0.0, 0.0, float(width), float(height))
-            return Detection("garment", NO_BACKDROP_PRIOR, full, None, "whole-photo")
-        x1, y1, x2, y2 = fg.bbox()  # type: ignore[misc]
+            return [Detection("garment", NO_BACKDROP_PRIOR, full, None, "whole-photo")]
+        labels, count = ndimage.label(fg.mask)
+        sizes = np.bincount(labels.ravel(), minlength=count + 1)[1:]
+        floor = max(MIN_PIECE_SHARE * fg.mask.size, MIN_PIECE_OF_LARGEST * sizes.max())
+        pieces = [i + 1 for i in range(count) if sizes[i] >= floor]
         sx, sy = width / rgb.shape[1], height / rgb.shape[0]
-        box = clip_box((x1 * sx, y1 * sy, x2 * sx, y2 * sy), width, height)
-        mask = fg.mask[y1:y2, x1:x2]
-        return Detection("garment", fg.border_uniformity, box, mask, "whole-photo:foreground")
+        slices = ndimage.find_objects(labels)
+        regions = [(slices[p - 1], labels == p) for p in pieces]
+        if not regions:  # only specks: the foreground as a whole
+            x1, y1, x2, y2 = fg.bbox()  # type: ignore[misc]
+            regions = [((slice(y1, y2), slice(x1, x2)), fg.mask)]
+        out = []
+        for (rows, cols), piece_mask in regions:
+            x1, y1, x2, y2 = cols.start, rows.start, cols.stop, rows.stop
+            box = clip_box((x1 * sx, y1 * sy, x2 * sx, y2 * sy), width, height)
+            mask = piece_mask[y1:y2, x1:x2]
+            out.append(
+                Detection("garment", fg.border_uniformity, box, mask, "whole-photo:foreground")
+            )
+        out.sort(key=lambda d: (d.box[0], d.box[1]))
+        return out
