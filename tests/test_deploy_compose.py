@@ -111,6 +111,9 @@ def test_app_services_match_the_settings_table(resolved):
     conv = resolved["services"]["conversational_ai_service"]["environment"]
     assert conv["VECTOR_STORE_PATH"] == "/app/vector_store"
     assert conv["FINETUNED_MODEL_PATH"] == "/app/models/aura_fashion_assistant"
+    # from-photo in the assistant's container asks the visual_analysis container
+    assert conv["AURA_VISION_URL"] == "http://visual_analysis_service:8000"
+    assert Settings(**conv).vision_url == conv["AURA_VISION_URL"]
 
 
 def test_redis_persists_and_prometheus_keeps_history(resolved):

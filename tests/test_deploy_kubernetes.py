@@ -57,4 +57,9 @@ def test_services_are_ready_only_when_aura_says_so():
         assert models["persistentVolumeClaim"]["claimName"] in claims
         if service == "conversational_ai":
             assert "emptyDir" in volumes[mounts["/app/vector_store"]], "index cache is local"
+            env = {e["name"]: e.get("value") for e in container["env"]}
+            services = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Service"}
+            vision = services["visual-analysis"]
+            port = vision["spec"]["ports"][0]["port"]
+            assert env["AURA_VISION_URL"] == f"http://{vision['metadata']['name']}:{port}"
         assert spec["securityContext"]["runAsNonRoot"] is True

@@ -328,6 +328,20 @@ class Settings(BaseSettings):
         description="How long an analysis stays in the cache (Redis, or in-process) for a "
         "repeated photo (same bytes, model and parameters); 0 turns the cache off.",
     )
+    vision_url: str | None = Field(
+        None,
+        validation_alias=_env("AURA_VISION_URL"),
+        description="Base URL of the visual_analysis service (e.g. "
+        "http://visual_analysis_service:8000) that a process not serving vision itself "
+        "asks for POST /api/v1/wardrobe/items/from-photo. Unset: that route answers 503 there.",
+    )
+    vision_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        validation_alias=_env("AURA_VISION_TIMEOUT"),
+        description="Seconds to wait for the visual_analysis service at AURA_VISION_URL "
+        "(connecting: at most 10).",
+    )
     fashion_mnist_dir: Path = Field(
         Path("/usr/share/datasets/fashion-mnist"),
         validation_alias=_env("AURA_FASHION_MNIST_DIR"),
@@ -347,6 +361,7 @@ class Settings(BaseSettings):
         "llm_model",
         "llm_base_url",
         "llm_api_key",
+        "vision_url",
         mode="before",
     )
     @classmethod
@@ -377,7 +392,7 @@ class Settings(BaseSettings):
         out: dict[str, Any] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
-            if name in ("database_url", "redis_url", "llm_base_url") and value:
+            if name in ("database_url", "redis_url", "llm_base_url", "vision_url") and value:
                 value = mask_url(value)
             if name == "llm_api_key" and value:
                 value = "***"

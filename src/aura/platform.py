@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from aura.storage.models.store import ModelStore
     from aura.vision.cached import CachedAnalyzer
     from aura.vision.pipeline import VisionPipeline
+    from aura.vision.remote import RemoteVision
     from aura.wardrobe.embedder import TextEmbedder
     from aura.wardrobe.service import WardrobeService
 
@@ -55,6 +56,13 @@ class Platform:
         self.inference_pool = ThreadPoolExecutor(settings.max_workers, "aura-inference")
         self.vision: VisionPipeline | None = None  # set by the "model load" phase
         self.analyzer: CachedAnalyzer | None = None  # the vision pipeline behind the cache
+        self.remote_vision: RemoteVision | None = None  # vision served elsewhere (AURA_VISION_URL)
+        if settings.vision_url and Service.VISUAL_ANALYSIS not in settings.served_services:
+            from aura.vision.remote import RemoteVision
+
+            self.remote_vision = RemoteVision(
+                settings.vision_url, settings.vision_timeout_s, settings.vision_max_image_bytes
+            )
         self.startup = Startup(self.phases())
 
     def model_path(self, name: str) -> Path:
@@ -185,6 +193,8 @@ class Platform:
             self.outfit_vectors.close()
         if self.db is not None:
             self.db.close()
+        if self.remote_vision is not None:
+            self.remote_vision.close()
 
     def _phase_outfit_model(self, ctx: PhaseContext) -> None:
         from aura.outfits.status import load_serving_scorer

@@ -18,6 +18,7 @@ from typing import Any
 from prometheus_client import Counter
 
 from aura.storage.cache import Cache, analysis_key, get_json, set_json
+from aura.storage.changes import Space
 from aura.vision.pipeline import VisionPipeline
 
 OUTCOMES = Counter(
@@ -47,6 +48,17 @@ class CachedAnalyzer:
 
     def __init__(self, pipeline: VisionPipeline, cache: Cache, ttl_seconds: float) -> None:
         self.pipeline, self.cache, self.ttl = pipeline, cache, ttl_seconds
+
+    @property
+    def image_space(self) -> Space:
+        """The space of the image embeddings the analyses carry."""
+        return self.pipeline.image_space
+
+    @property
+    def decode_limits(self) -> tuple[int, int]:
+        """(most bytes, most pixels) an analysed photo may have."""
+        settings = self.pipeline.settings
+        return settings.vision_max_image_bytes, settings.vision_max_image_pixels
 
     def analyze(
         self,

@@ -47,6 +47,22 @@ class Region:
     mask: np.ndarray  # bool, crop-sized after resizing
 
 
+def analysis_fingerprint(
+    basis: dict[str, Any],
+    confidence_threshold: float,
+    max_detections: int,
+    include_attributes: bool,
+) -> str:
+    """The fingerprint of an analysis from its basis (:meth:`VisionPipeline.
+    fingerprint_basis`, local or from a remote ``model/info``) and the request parameters."""
+    ingredients = {
+        **basis,
+        "parameters": [float(confidence_threshold), int(max_detections), include_attributes],
+    }
+    digest = hashlib.sha256(json.dumps(ingredients, sort_keys=True).encode()).hexdigest()
+    return f"aura-vision-{ANALYSIS_VERSION}:{digest[:40]}"
+
+
 def choose_detector(settings: Settings) -> Detector:
     """The back-end the configuration asks for (auto: DETR when its folder exists)."""
     from aura.vision.detectors.packaged import PackagedDetector
@@ -154,7 +170,21 @@ class VisionPipeline:
             },
             "garment_classifier": classifier,
             "load_seconds": self.load_seconds,
+            "fingerprint_basis": self.fingerprint_basis(),
             "loaded_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.loaded_at)),
+        }
+
+    def fingerprint_basis(self) -> dict[str, Any]:
+        """What every analysis depends on besides the image and the request parameters
+        (published by ``GET /model/info``, so a remote caller computes equal fingerprints)."""
+        classifier = self.classifier.manifest if self.classifier is not None else {}
+        return {
+            "version": ANALYSIS_VERSION,
+            "aura": __version__,
+            "detector": {k: self.detector.info().get(k) for k in ("backend", "model", "revision")},
+            "backbone": [effnet.MODEL_ID, self.image_space.revision],  # not its path
+            "classifier": [classifier.get("created_at"), classifier.get("test_accuracy")],
+            "limits": [self.settings.vision_max_image_bytes, self.settings.vision_max_image_pixels],
         }
 
     def fingerprint(
@@ -162,18 +192,9 @@ class VisionPipeline:
     ) -> str:
         """What an analysis depends on besides the image bytes: equal fingerprints and equal
         bytes give equal results, so a repeated photo can be answered from the cache."""
-        classifier = self.classifier.manifest if self.classifier is not None else {}
-        ingredients = {
-            "version": ANALYSIS_VERSION,
-            "aura": __version__,
-            "detector": {k: self.detector.info().get(k) for k in ("backend", "model", "revision")},
-            "backbone": [effnet.MODEL_ID, self.image_space.revision],  # not its path
-            "classifier": [classifier.get("created_at"), classifier.get("test_accuracy")],
-            "limits": [self.settings.vision_max_image_bytes, self.settings.vision_max_image_pixels],
-            "parameters": [float(confidence_threshold), int(max_detections), include_attributes],
-        }
-        digest = hashlib.sha256(json.dumps(ingredients, sort_keys=True).encode()).hexdigest()
-        return f"aura-vision-{ANALYSIS_VERSION}:{digest[:40]}"
+        return analysis_fingerprint(
+            self.fingerprint_basis(), confidence_threshold, max_detections, include_attributes
+        )
 
     def categories(self) -> dict[str, Any]:
         detector_labels = self.detector.info().get("labels", [])

@@ -14,14 +14,15 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from PIL import Image
 
 from aura.errors import ImageRejected, InvalidInput
 from aura.storage.analyses import find_analysis, record_analysis
-from aura.vision.cached import CachedAnalyzer
+from aura.storage.changes import Space
+from aura.vision.cached import Analysis, StoredLookup
 from aura.vision.decode import decode_image
 from aura.wardrobe.service import WardrobeService
 
@@ -94,8 +95,28 @@ def crop_jpeg(image: Image.Image, bbox: Sequence[float]) -> bytes:
     return buf.getvalue()
 
 
+class PhotoAnalyzer(Protocol):
+    """What the import needs: :class:`~aura.vision.cached.CachedAnalyzer` in-process, or
+    :class:`~aura.vision.remote.RemoteAnalyzer` (the visual_analysis service over HTTP)."""
+
+    @property
+    def image_space(self) -> Space: ...
+
+    @property
+    def decode_limits(self) -> tuple[int, int]: ...
+
+    def analyze(
+        self,
+        data: bytes,
+        confidence_threshold: float = 0.5,
+        max_detections: int = 10,
+        include_attributes: bool = True,
+        stored: StoredLookup | None = None,
+    ) -> Analysis: ...
+
+
 def import_photo(
-    analyzer: CachedAnalyzer,
+    analyzer: PhotoAnalyzer,
     wardrobe: WardrobeService,
     user_id: int,
     data: bytes,
@@ -128,13 +149,9 @@ def import_photo(
             "backdrop or worn by a person in full view.",
         )
     chosen = selection(select, len(detections))
-    settings = analyzer.pipeline.settings
-    decoded = decode_image(
-        data,
-        max_bytes=settings.vision_max_image_bytes,
-        max_pixels=settings.vision_max_image_pixels,
-    )
-    space = analyzer.pipeline.image_space
+    max_bytes, max_pixels = analyzer.decode_limits
+    decoded = decode_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    space = analyzer.image_space
     items, vectors, crops = [], [], []
     for index in chosen:
         detection = detections[index]

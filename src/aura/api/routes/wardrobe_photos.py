@@ -1,9 +1,11 @@
 """``POST /api/v1/wardrobe/items/from-photo``: a photo in, one wardrobe item per garment.
 
-Needs both the wardrobe (served with the assistant) and the visual analysis pipeline in
-this process: where vision is served elsewhere (``AURA_SERVICE=conversational_ai``) the
-route answers 503 naming the service to use. The work (analysis, crops, one transaction)
-runs in the platform's inference pool, never on the event loop.
+Needs the wardrobe (served with the assistant) and visual analysis: the pipeline in this
+process, or, where vision is served elsewhere (``AURA_SERVICE=conversational_ai``) and
+``AURA_VISION_URL`` is set, the visual_analysis service over HTTP
+(:mod:`aura.vision.remote`; the caller's Authorization is forwarded, crops are cut here).
+Without either the route answers 503 naming the service to use. The work (analysis, crops,
+one transaction) runs in the platform's inference pool, never on the event loop.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from aura.api.routes.visual_analysis import (
 )
 from aura.api.routes.wardrobe import wardrobe
 from aura.storage.users import Principal
-from aura.wardrobe.from_photo import import_photo
+from aura.wardrobe.from_photo import PhotoAnalyzer, import_photo
 from aura.wardrobe.service import WardrobeService
 
 router = APIRouter(prefix="/api/v1/wardrobe", tags=["wardrobe"])
@@ -41,6 +43,7 @@ Select = Annotated[
 
 RESPONSES = {
     **ERRORS,
+    502: {"description": "The visual analysis service at AURA_VISION_URL cannot answer"},
     503: {"description": "Models still loading, or visual analysis not served by this process"},
 }
 
@@ -57,19 +60,24 @@ async def create_from_photo(
 ) -> dict[str, Any]:
     """Analyse the photo and store each chosen garment as an item (crop, attributes,
     description, text and image embeddings). On any error nothing is stored."""
-    cached = analyzer(request)
-    data = await read_capped(file, cached.pipeline.settings.vision_max_image_bytes)
+    platform = request.app.state.platform
+    remote = platform.remote_vision
+    if remote is not None:
+        photos: PhotoAnalyzer = remote.for_caller(request.headers.get("authorization"))
+    else:
+        photos = analyzer(request)
+    data = await read_capped(file, platform.settings.vision_max_image_bytes)
     indexes = [int(i) for i in select.split(",")] if select else None
     work = partial(
         import_photo,
-        cached,
+        photos,
         svc,
         user.user_id,
         data,
         confidence_threshold=confidence_threshold,
         max_detections=max_detections,
         select=indexes,
-        max_photo_bytes=request.app.state.platform.settings.max_photo_bytes,
+        max_photo_bytes=platform.settings.max_photo_bytes,
     )
     result: dict[str, Any] = await run_inference(request, work)
     return result
