@@ -341,4 +341,5 @@ def test_where_vision_is_served_elsewhere_the_route_says_so(tmp_path) -> None:
         assert error["error"] == "ServiceNotServed" and "visual_analysis" in error["fix"]
         assert "/api/v1/visual-analysis/analyze" in error["fix"]
         assert "AURA_SERVICE=conversational_ai" in error["message"]
+        assert "AURA_VISION_URL" in error["fix"]
         assert client.all_items() == []

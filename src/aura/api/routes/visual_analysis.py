@@ -44,7 +44,8 @@ def analyzer(request: Request) -> Any:
             raise ServiceNotServed(
                 "Visual analysis is not served by this process "
                 f"(AURA_SERVICE={platform.settings.service.value}).",
-                fix="POST the photo to the visual_analysis service "
+                fix="Set AURA_VISION_URL to the visual_analysis service's URL (from-photo "
+                "then asks it), or POST the photo to the visual_analysis service "
                 "(/api/v1/visual-analysis/analyze) and its result to "
                 "/api/v1/wardrobe/items/from-analysis, or serve all three services in one "
                 "process (AURA_SERVICE unset).",
