@@ -102,3 +102,15 @@ def test_human_output_explains_each_problem(tree):
     result = run_aura("doctor", env={"AURA_DATA_DIR": str(tree)})
     assert result.returncode == 1
     assert "grafana does not exist" in result.stdout and "fix: Run `aura setup`" in result.stdout
+
+
+def test_an_unreachable_vision_url_is_a_warning(tree):
+    url = f"http://127.0.0.1:{free_port()}"
+    env = {"AURA_SERVICE": "conversational_ai", "AURA_VISION_URL": url}
+    _, report = doctor(tree, **env)
+    [found] = problems(report, "vision_url")
+    assert found["severity"] == "warning" and "AURA_VISION_URL" in found["message"]
+    assert url in found["message"] and "502" in found["message"] and found["fix"]
+    _, report = doctor(tree, AURA_SERVICE="conversational_ai")
+    [unset] = [f for f in report["findings"] if f["check"] == "vision_url"]
+    assert unset["severity"] == "info" and "503" in unset["message"]

@@ -114,6 +114,37 @@ def check_index(tree: DataTree) -> Finding:
     )
 
 
+def check_vision_url(settings: Settings) -> Finding | None:
+    """Where the wardrobe is served without vision: can from-photo reach the vision service?"""
+    served = settings.served_services
+    if Service.VISUAL_ANALYSIS in served or Service.CONVERSATIONAL_AI not in served:
+        return None
+    if not settings.vision_url:
+        return Finding(
+            "vision_url",
+            Severity.INFO,
+            "AURA_VISION_URL not set: POST /api/v1/wardrobe/items/from-photo answers 503 in "
+            "this process (set it to the visual_analysis service's URL to serve it).",
+        )
+    import httpx
+
+    url = settings.vision_url.rstrip("/") + "/health/ready"
+    try:
+        status: int | str = httpx.get(url, timeout=3).status_code
+    except httpx.HTTPError as exc:
+        status = f"{type(exc).__name__}: {exc}"
+    if status != 200:
+        return problem(
+            "vision_url",
+            f"The visual analysis service at AURA_VISION_URL is not ready ({url}: {status}); "
+            "from-photo answers 502 until it is.",
+            "Start the visual_analysis service, or correct AURA_VISION_URL.",
+            settings.vision_url,
+            warning=True,
+        )
+    return ok("vision_url", f"The visual analysis service at {url} is ready.", settings.vision_url)
+
+
 def run_checks(settings: Settings) -> list[Finding]:
     tree = DataTree(settings)
     findings = tree.check()
@@ -129,6 +160,9 @@ def run_checks(settings: Settings) -> list[Finding]:
     from aura.assistant.checks import check_assistant
 
     findings.extend(check_assistant(settings))
+    vision_url = check_vision_url(settings)
+    if vision_url is not None:
+        findings.append(vision_url)
     if Service.VISUAL_ANALYSIS in settings.served_services:
         from aura.vision.checks import vision_findings
 
