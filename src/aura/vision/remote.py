@@ -9,9 +9,9 @@ own ``Authorization`` header and has the interface the photo import needs (the s
 limits and the image embedding space. Fingerprints are computed from the service's
 published basis with the same function as in-process, so stored analyses match.
 
-The service's answers to a bad photo (400/413/415/422) are passed on with their status and
-reason; anything else (unreachable, timeout, 5xx, a malformed answer) is a 502
-:class:`~aura.errors.DependencyUnavailable` naming AURA_VISION_URL.
+The service's answers to a bad photo (400/413/415/422) and its rate limit (429) are passed
+on with their status and reason; anything else (unreachable, timeout, 5xx, a malformed
+answer) is a 502 :class:`~aura.errors.DependencyUnavailable` naming AURA_VISION_URL.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from aura.vision.cached import Analysis, StoredLookup
 from aura.vision.pipeline import analysis_fingerprint
 
 PREFIX = "/api/v1/visual-analysis"
-PASSED_ON = frozenset({400, 413, 415, 422})  # the photo's fault: the caller hears it as is
+# the photo's fault (or the caller's rate): the caller hears it as is
+PASSED_ON = frozenset({400, 413, 415, 422, 429})
 INFO_TTL_S = 60.0  # a restarted service with other models is noticed within this
 CONNECT_TIMEOUT_S = 10.0
 FIX = (
@@ -49,7 +50,9 @@ class VisionRejected(ImageRejected):
             fix=str(body.get("fix") or "Send a photo the visual analysis service accepts."),
         )
         self.error = str(body.get("error") or type(self).__name__)
-        self.detail = body.get("detail")
+        detail = body.get("detail")
+        ok = isinstance(detail, list) and all(isinstance(d, dict) for d in detail)
+        self.detail = detail if ok else None
 
     def to_dict(self) -> dict[str, Any]:
         return {**super().to_dict(), "error": self.error, "detail": self.detail}
@@ -127,8 +130,9 @@ class RemoteVision:
         try:
             basis, space = info["fingerprint_basis"], parse_space(info["embedding"]["space"])
             limits = [int(v) for v in basis["limits"]]
-            assert isinstance(basis, dict) and len(limits) == 2 and space.dimension > 0
-        except (KeyError, TypeError, ValueError, AssertionError) as exc:
+            if not isinstance(basis, dict) or len(limits) != 2 or space.dimension <= 0:
+                raise ValueError(f"limits {limits}, space {space.key}")
+        except (KeyError, TypeError, ValueError) as exc:
             raise self.unavailable(f"gave a model/info without what this needs ({exc!r})") from exc
         with self._lock:
             self._info, self._fetched = info, time.monotonic()
