@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from aura.config import mask_url
 from aura.errors import DependencyUnavailable, ImageRejected
 from aura.storage.changes import Space
 from aura.vision.cached import Analysis, StoredLookup
@@ -105,7 +106,8 @@ class RemoteVision:
 
     def unavailable(self, what: str) -> DependencyUnavailable:
         return DependencyUnavailable(
-            f"The visual analysis service at AURA_VISION_URL ({self.base_url}) {what}.", fix=FIX
+            f"The visual analysis service at AURA_VISION_URL ({mask_url(self.base_url)}) {what}.",
+            fix=FIX,
         )
 
     def request(self, method: str, path: str, headers: dict[str, str], **kw: Any) -> Any:
