@@ -16,10 +16,11 @@ from tests.fakehub import FakeHub, Repo
 
 TINY = "tiny"  # the model name the tests use
 TINY_REPO = "aura-test/tiny-detector"
+# efficientnet-lite0 stays on: the visual-analysis service these tests start loads its
+# backbone from the store (a local import from its wheel, never the hub).
 DEFAULT_OFF = (
     "all-MiniLM-L6-v2",
     "SmolLM2-135M-Instruct-GGUF",
-    "efficientnet-lite0",
     "fashion-detector",
     "aura-fashion-assistant",
     "outfit-transformer",

@@ -103,7 +103,7 @@ def test_four_processes_pulling_at_once_end_with_one_valid_copy(
     repo = store_dir(data_dir) / f"models--{TINY_REPO.replace('/', '--')}"
     assert [p.name for p in (repo / "snapshots").iterdir()] == [tiny_repo.commit]
     assert len(list((repo / "blobs").iterdir())) == FILES
-    assert run_aura("models", "verify", "--full", env=env).returncode == 0
+    assert run_aura("models", "verify", "--full", TINY, env=env).returncode == 0
 
 
 def test_a_missing_model_makes_ready_say_what_and_how(
