@@ -171,8 +171,15 @@ def verify(
     )
     ready = [r for r in server.records() if r.get("message") == "index ready"]
     how = ready[-1]["how"] if ready else "no 'index ready' log line"
+    writer = bool(ready and ready[-1].get("writer"))  # no other process holds the index
     word = "loaded snapshot" if expect_index == "loaded" else "rebuilt from the database"
-    out.append(Check(f"index {expect_index}", how.startswith(word), how))
+    out.append(
+        Check(
+            f"index {expect_index}",
+            how.startswith(word) and writer,
+            how + ("" if writer else " (NOT the index writer: another process holds it)"),
+        )
+    )
     now = embedding_digests(database_url, ledger)
     lost = sorted(set(embeddings) - set(now))
     altered = sorted(i for i in embeddings if i in now and now[i] != embeddings[i])

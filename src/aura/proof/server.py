@@ -143,7 +143,7 @@ class ServerProcess:
         return self.stop(signal.SIGKILL)
 
     def __enter__(self) -> ServerProcess:
-        return self.start()
+        return self if self.proc is not None else self.start()
 
     def __exit__(self, *exc: object) -> None:
         if self.proc is not None and self.proc.poll() is None:
