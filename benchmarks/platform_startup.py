@@ -46,17 +46,23 @@ WORDS = [
 ]
 
 
-def write_items(path: Path, n: int, seed: int = 1) -> None:
+def write_items(path: Path, n: int, distinct: int, seed: int = 1) -> None:
+    """N items drawn from ``distinct`` different ones (a big wardrobe repeats itself: the
+    import embeds each distinct sentence once per batch; every item is stored, embedded
+    and indexed on its own)."""
     rng = random.Random(seed)
+    kinds = [
+        {
+            "category": rng.choice(CATEGORIES),
+            "colors": rng.sample(COLORS, rng.randint(1, 2)),
+            "pattern": rng.choice(PATTERNS),
+            "description": f"{' '.join(rng.sample(WORDS, 3))} number {k}",
+        }
+        for k in range(min(n, distinct))
+    ]
     with path.open("w") as out:
         for i in range(n):
-            item = {
-                "category": rng.choice(CATEGORIES),
-                "colors": rng.sample(COLORS, rng.randint(1, 2)),
-                "pattern": rng.choice(PATTERNS),
-                "description": f"{' '.join(rng.sample(WORDS, 3))} number {i}",
-            }
-            out.write(json.dumps(item) + "\n")
+            out.write(json.dumps(kinds[i % len(kinds)]) + "\n")
 
 
 def timed_cli(env: dict[str, str], *args: str) -> tuple[float, str]:
@@ -100,11 +106,11 @@ def import_floor() -> float:
     return time.perf_counter() - began
 
 
-def one_size(n: int, work: Path, warm_runs: int) -> dict[str, object]:
+def one_size(n: int, work: Path, warm_runs: int, distinct: int) -> dict[str, object]:
     root = work / f"n{n}" / "data"
     env = {"AURA_DATA_DIR": str(root)}
     items = work / f"items-{n}.jsonl"
-    write_items(items, n)
+    write_items(items, n, distinct)
     t_db, _ = timed_cli(env, "users", "create", "bench", "--json")
     t_import, out = timed_cli(env, "wardrobe", "import", str(items), "--user", "bench", "--json")
     imported = json.loads(out)
@@ -119,7 +125,7 @@ def one_size(n: int, work: Path, warm_runs: int) -> dict[str, object]:
         "cold": cold,
         "cold_parts": {
             "database created (users create)": t_db,
-            f"{n} items embedded + indexed (wardrobe import)": t_import,
+            f"{n} items ({min(n, distinct)} distinct) embedded + indexed (import)": t_import,
             "  of which embedding": imported["embed_seconds"],
             "serve -> ready": t_serve,
         },
@@ -138,7 +144,7 @@ def report(r: dict[str, object]) -> None:
     print(f"\n== whole platform, N = {n:,} items ==")
     print(f"cold start (empty tree)    : {cold:8.2f} s")
     for name, seconds in r["cold_parts"].items():  # type: ignore[union-attr]
-        print(f"  {name:<42} {seconds:8.2f} s")
+        print(f"  {name:<52} {seconds:8.2f} s")
     print(f"warm start (same tree)     : {warm:8.2f} s  (median)")
     print(f"floor (read {r['floor_bytes'] / 1e6:,.0f} MB of models + index): {floor:8.3f} s")
     print(
@@ -160,13 +166,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="1000,100000", help="comma-separated N")
     parser.add_argument("--warm-runs", type=int, default=2)
+    parser.add_argument(
+        "--distinct", type=int, default=2000, help="different items among the N (texts embedded)"
+    )
     parser.add_argument("--workdir", type=Path, default=None, help="kept if given")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="aura-platform-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         for n in (int(s) for s in args.sizes.split(",") if s.strip()):
-            report(one_size(n, work, args.warm_runs))
+            report(one_size(n, work, args.warm_runs, args.distinct))
             sys.stdout.flush()
     finally:
         if args.workdir is None:

@@ -124,7 +124,9 @@ def import_items(
         texts = [
             item_text(i["category"], i["colors"], i["pattern"], i["description"]) for i in part
         ]
-        vectors = embedder.embed(texts)
+        unique = list(dict.fromkeys(texts))  # the same sentence is embedded once per batch
+        row_of = {t: n for n, t in enumerate(unique)}
+        vectors = embedder.embed(unique)[[row_of[t] for t in texts]]
         embed_seconds += time.perf_counter() - began
         with db.session() as s:
             rows = []
