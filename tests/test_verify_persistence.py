@@ -15,6 +15,7 @@ from tests.server import run_aura
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # five whole-platform starts; about 3 minutes on 2 idle cores
 def test_verify_persistence_passes_on_the_embedded_platform(tmp_path: Path) -> None:
     work = tmp_path / "verify"
     result = run_aura(

@@ -17,16 +17,14 @@ import signal
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlalchemy
-
 from aura.config import load_settings
 from aura.layout import DataTree
 from aura.proof.checks import Check, embedding_digests, model_files, verify
+from aura.proof.postgres import drop_postgres, fresh_postgres
 from aura.proof.server import ServerProcess, run_cli
 from aura.proof.workload import Ledger, UserLedger, Workload
 from aura.services import Service
@@ -96,8 +94,12 @@ def _bring_in(run: Run) -> None:
     run.cli(stage, "setup")
     models = json.loads(run.cli(stage, "models", "list", "--json"))
     required = [m["name"] for m in models if m["required"]]
+    actions: list[str] = []
     for name in required:
-        run.cli(stage, "models", "pull", name)
+        pulled = run_cli("models", "pull", name, env=run.env)
+        if pulled.returncode != 0:
+            raise RuntimeError(f"aura models pull {name}: {pulled.stderr[-500:]}")
+        actions += [w for line in pulled.stderr.splitlines() for w in line.split()[:1]]
     after = json.loads(run.cli(stage, "models", "list", "--json"))
     ok = [m for m in after if m["state"] == "ok"]
     total = sum(m["size"] or 0 for m in ok)
@@ -105,7 +107,9 @@ def _bring_in(run: Run) -> None:
         stage,
         "models brought in",
         len(ok) >= len(required) > 0,
-        f"{len(required)} required model(s) pulled, {len(ok)} ok, {total / 1e6:.1f} MB stored",
+        f"{len(required)} required model(s) pulled ({actions.count('imported')} imported from"
+        f" packages, {actions.count('downloaded')} downloaded), {len(ok)} ok,"
+        f" {total / 1e6:.1f} MB stored",
     )
 
 
@@ -223,33 +227,12 @@ def run_backend(run: Run) -> None:
         server.stop()
 
 
-def _fresh_postgres(base_url: str) -> str:
-    name = f"aura_verify_{uuid.uuid4().hex[:10]}"
-    admin = sqlalchemy.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    return sqlalchemy.engine.make_url(base_url).set(database=name).render_as_string(False)
-
-
-def _drop_postgres(base_url: str, url: str) -> None:
-    name = sqlalchemy.engine.make_url(url).database
-    admin = sqlalchemy.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
 def verify_persistence(opts: Options) -> list[Row]:
     """Run every back-end; returns every check made (a crash is a failed check)."""
     base = opts.work_dir or Path(tempfile.mkdtemp(prefix="aura-verify-"))
     rows: list[Row] = []
     for backend in opts.backends:
-        database_url = _fresh_postgres(opts.postgres_url) if backend == "postgres" else None
+        database_url = fresh_postgres(opts.postgres_url) if backend == "postgres" else None
         run = Run(backend, base, opts, database_url)
         try:
             run_backend(run)
@@ -258,7 +241,7 @@ def verify_persistence(opts: Options) -> list[Row]:
         finally:
             rows.extend(run.rows)
             if database_url and not opts.keep:
-                _drop_postgres(opts.postgres_url, database_url)
+                drop_postgres(opts.postgres_url, database_url)
     if not opts.keep and opts.work_dir is None:
         shutil.rmtree(base, ignore_errors=True)
     return rows
