@@ -119,17 +119,21 @@ def test_every_route_refuses_no_wrong_or_revoked_key(platform: Platform) -> None
     ws_base = platform.server.url.replace("http://", "ws://")
     keys = {"none": None, "wrong": "aura_" + "x" * 43, "revoked": platform.keys["carol"]}
     refused: dict[str, dict[str, int | str]] = {}
+    status: int | str
     for method, path in GUARDED:
         url = fill(path)
         for label, key in keys.items():
             headers = {"Authorization": f"Bearer {key}"} if key else {}
-            if method == "WS":
-                try:
-                    with connect(ws_base + url, additional_headers=headers, open_timeout=30):
-                        status: int | str = "accepted"
-                except InvalidStatus as exc:
-                    status = exc.response.status_code
-                ok = status == 403  # the handshake refused (close 1008 before accept)
+            if method == "WS":  # the key in the header, then in ?api_key=
+                statuses = []
+                for target, extra in ((url, headers), (f"{url}?api_key={key or ''}", {})):
+                    try:
+                        with connect(ws_base + target, additional_headers=extra, open_timeout=30):
+                            statuses.append("accepted")
+                    except InvalidStatus as exc:
+                        statuses.append(exc.response.status_code)
+                status = str(statuses)
+                ok = statuses == [403, 403]  # the handshake refused (close 1008 before accept)
             else:
                 body = {} if method in ("POST", "PUT", "PATCH") else None
                 response = httpx.request(

@@ -64,19 +64,20 @@ def test_imported_items_are_indexed_and_searchable_with_and_without_a_server(
     data_dir = tmp_path / "data"
     env = {"AURA_DATA_DIR": str(data_dir)}
     key = create_user(data_dir, {}, "ann")
-    first = _write(tmp_path / "first.jsonl", _items(40, "offline"))
+    rows = _items(40, "offline")
+    first = _write(tmp_path / "first.jsonl", [*rows, rows[0]])  # a repeated item too
     done = run_aura(
         "wardrobe", "import", str(first), "--user", "ann", "--batch", "16", "--json", env=env
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["items"] == 40
+    assert json.loads(done.stdout)["items"] == 41
     status = json.loads(run_aura("index", "status", "--json", env=env).stdout)
-    assert status["manifest"]["count"] == 40  # a snapshot, written by the import
+    assert status["manifest"]["count"] == 41  # a snapshot, written by the import
     with AuraServer(data_dir) as server:
         server.wait_ready(timeout=300)
         client = Client(server, key)
         items = client.all_items()
-        assert len(items) == 40 and {i["source"] for i in items} == {"import"}
+        assert len(items) == 41 and {i["source"] for i in items} == {"import"}
         assert items[7]["id"] in client.search_ids("green jeans. offline bulk item 7", 3)
         # while the server runs (and holds the index): the server catches up by itself
         second = _write(tmp_path / "second.jsonl", _items(5, "online"))
@@ -92,7 +93,11 @@ def test_imported_items_are_indexed_and_searchable_with_and_without_a_server(
         from aura.wardrobe.embedder import TextEmbedder
 
         space = TextEmbedder.from_store(load_settings(data_dir=data_dir)).space
-        assert changes.last_seq(db, space) == 45  # one change per item, no gaps
-        assert [c.seq for c in changes.changes_after(db, space, 0)] == list(range(1, 46))
+        assert changes.last_seq(db, space) == 46  # one change per item, no gaps
+        done_changes = changes.changes_after(db, space, 0)
+        assert [c.seq for c in done_changes] == list(range(1, 47))
+        by_item = {c.item_id: c.vector for c in done_changes}
+        first_id, repeat_id = items[0]["id"], items[40]["id"]
+        assert first_id != repeat_id and (by_item[first_id] == by_item[repeat_id]).all()
     finally:
         db.close()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 
 from aura.config import Settings
@@ -33,6 +34,7 @@ from aura.wardrobe.embedder import TextEmbedder, item_text
 
 log = logging.getLogger("aura.wardrobe.bulk")
 FIELDS = {"category", "colors", "pattern", "description", "attributes"}
+SEEN_MAX = 50_000  # distinct sentences whose vectors an import keeps (384 floats: 1.5 kB each)
 
 
 @dataclass
@@ -119,14 +121,24 @@ def import_items(
 ) -> tuple[int, float]:
     """Store the items with their embeddings; returns (count, seconds spent embedding)."""
     done, embed_seconds = 0, 0.0
+    # A sentence is embedded once per import (a wardrobe repeats itself: "black jeans"):
+    # vectors of the first SEEN_MAX distinct sentences are kept, later ones per batch.
+    seen: dict[str, np.ndarray] = {}
+    extra: dict[str, np.ndarray] = {}
     for part in _batches(items, batch):
         began = time.perf_counter()
         texts = [
             item_text(i["category"], i["colors"], i["pattern"], i["description"]) for i in part
         ]
-        unique = list(dict.fromkeys(texts))  # the same sentence is embedded once per batch
-        row_of = {t: n for n, t in enumerate(unique)}
-        vectors = embedder.embed(unique)[[row_of[t] for t in texts]]
+        new = [t for t in dict.fromkeys(texts) if t not in seen]
+        if new:
+            for text, vector in zip(new, embedder.embed(new), strict=True):
+                if len(seen) < SEEN_MAX:
+                    seen[text] = vector
+                else:
+                    extra[text] = vector
+        vectors = np.stack([seen[t] if t in seen else extra[t] for t in texts])
+        extra.clear()
         embed_seconds += time.perf_counter() - began
         with db.session() as s:
             rows = []
