@@ -7,7 +7,6 @@ lines) goes to a file of its own per start, read back for the start-up's log rec
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -19,16 +18,7 @@ from typing import Any
 
 import httpx
 
-# Settings the parent's environment must not leak into a child run (the child gets its own).
-AURA_ENV_PREFIXES = (
-    "AURA_",
-    "MODEL_PATH",
-    "VECTOR_STORE_PATH",
-    "FINETUNED_MODEL_PATH",
-    "LOG_PATH",
-    "DATABASE_URL",
-    "REDIS_URL",
-)
+from aura.config import environment_without_settings
 
 
 def free_port() -> int:
@@ -39,9 +29,7 @@ def free_port() -> int:
 
 def child_environ(extra: Mapping[str, str]) -> dict[str, str]:
     """The current environment without any Aura setting, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(AURA_ENV_PREFIXES)}
-    env.update(extra)
-    return env
+    return environment_without_settings(dict(extra))
 
 
 def run_cli(
