@@ -1,7 +1,7 @@
 """`make bench`: every benchmark in this folder, one after another, then one summary.
 
 Each script prints its own figures (ratios against a baseline measured in the same run);
-the summary repeats every ratio line (``...: 12.3x``) under the script's name. By default
+the summary repeats every ratio line (``12.3x`` or ``x12.3``) under the script's name. By default
 each script runs a quick configuration; ``--full`` runs each with its own defaults (the
 platform start-up at N = 1,000 and 100,000: most of an hour on a small machine).
 
@@ -28,7 +28,7 @@ QUICK = {
     "vector_index": ["--n", "20000", "--queries", "100", "--inserts", "100"],
     "visual_analysis": ["--runs", "3", "--skip-detr"],
 }
-RATIO = re.compile(r"\d[\d,.]*\s*x\b")
+RATIO = re.compile(r"\d[\d,.]*\s*x\b|\bx\d[\d.]*")  # "12.3x" or "x12.3"
 
 
 def main() -> int:
