@@ -32,6 +32,15 @@ def child_environ(extra: Mapping[str, str]) -> dict[str, str]:
     return environment_without_settings(dict(extra))
 
 
+def _die_with_parent() -> None:
+    """In the child: SIGTERM when the proof that started it dies (Linux), so a killed run
+    leaves no server behind."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def run_cli(
     *args: str, env: Mapping[str, str], timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:
@@ -65,6 +74,7 @@ class ServerProcess:
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent,  # only a prctl call: safe before exec
             )
         return self
 
