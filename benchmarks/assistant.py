@@ -123,16 +123,20 @@ def main() -> None:
     parser.add_argument("--transformers", action="store_true")
     args = parser.parse_args()
     began = time.perf_counter()
-    llama = LlamaCppBackend(threads=args.threads)
+    from aura.assistant.backends.llama_cpp_backend import default_gguf_path
+    from aura.config import load_settings
+
+    store = tempfile.TemporaryDirectory()
+    gguf = default_gguf_path(load_settings(model_path=Path(store.name)))
+    llama = LlamaCppBackend(gguf, threads=args.threads)
     print(f"[llama_cpp] load {time.perf_counter() - began:.2f} s, threads {args.threads}")
     ll = bench_llm(llama, args.runs, args.tokens, "llama_cpp")
     if args.transformers:
-        from aura.assistant.backends.llama_cpp_backend import default_gguf_path
         from aura.assistant.backends.transformers_backend import TransformersBackend
         from aura.assistant.hf_model import ensure_converted
 
         with tempfile.TemporaryDirectory() as tmp:
-            folder = ensure_converted(default_gguf_path(), Path(tmp) / "smollm2")
+            folder = ensure_converted(gguf, Path(tmp) / "smollm2")
             tf = TransformersBackend(folder, threads=args.threads)
             t = bench_llm(tf, args.runs, args.tokens, "transformers")
         print(

@@ -85,6 +85,21 @@ def test_routes_each_prefix_to_its_service(gateway):
     assert wardrobe.status_code == 401, wardrobe.text
 
 
+def test_the_web_app_is_served_through_the_gateway(gateway):
+    url, _ = gateway
+    page = httpx.get(f"{url}/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<script type="module" src="/static/app.js">' in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]  # Aura's own
+    script = httpx.get(f"{url}/static/app.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    status = httpx.get(f"{url}/api/v1/system/status")  # the page's system route: a key
+    assert status.status_code == 401, status.text
+    # no local sign-in behind the gateway: only a one-process `aura serve` on loopback has it
+    signin = httpx.post(f"{url}/api/v1/session/local-signin", json={"token": "x"})
+    assert signin.status_code == 404 and "aura users create" in signin.json()["message"]
+
+
 def test_security_headers_and_request_id(gateway):
     url, _ = gateway
     response = httpx.get(f"{url}/api/v1/outfit-recommendation/info")

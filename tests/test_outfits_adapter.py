@@ -87,3 +87,13 @@ def test_image_features_from_photo_or_colour_swatch_recomputed_on_edit() -> None
     assert features.get([green], photo)[3] is got[3] and calls.count("a" * 64) == 1  # kept
     edited = row(3, "tee", ["red"], updated_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(1))
     assert np.allclose(features.get([edited], photo)[3], got[1])  # edited: recomputed
+
+
+def test_text_features_kept_per_item_version() -> None:
+    features = ItemImageFeatures(HandcraftedExtractor())
+    tee = row(1, "tee", ["red"])
+    first = features.text([tee], ["red tee"])[1]
+    assert features.text([tee], ["red tee"])[1] is first  # kept, not recomputed
+    edited = row(1, "tee", ["blue"], updated_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(1))
+    again = features.text([edited], ["blue tee"])[1]
+    assert again is not first and not np.allclose(again, first)

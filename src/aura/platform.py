@@ -22,6 +22,7 @@ from aura.startup import Phase, PhaseContext, Startup
 if TYPE_CHECKING:
     from aura.assistant.service import Assistant
     from aura.outfits.scorer import OutfitScorer
+    from aura.outfits.vectors import OutfitVectors
     from aura.storage.db import Database
     from aura.storage.index_manager import IndexManager
     from aura.storage.models.startup import Resolved
@@ -47,6 +48,7 @@ class Platform:
         self.index: IndexManager | None = None
         self.wardrobe: WardrobeService | None = None
         self.outfit_scorer: OutfitScorer | None = None  # set by the "model load" phase
+        self.outfit_vectors: OutfitVectors | None = None  # a trained model's retrieval space
         self.assistant: Assistant | None = None  # set by the "model load" phase
         # Blocking model inference runs here, never on the event loop.
         self.inference_pool = ThreadPoolExecutor(settings.max_workers, "aura-inference")
@@ -169,6 +171,8 @@ class Platform:
         """Save what is unsaved and release locks and connections (clean shutdown)."""
         if self.index is not None:
             self.index.close()
+        if self.outfit_vectors is not None:
+            self.outfit_vectors.close()
         if self.db is not None:
             self.db.close()
 
@@ -177,8 +181,22 @@ class Platform:
 
         directory = self.tree.outfit_artifact_dir()
         ctx.report(f"outfit scorer from {directory}")
-        self.outfit_scorer = load_serving_scorer(directory)
-        log.info("outfit scorer", extra={"scorer": self.outfit_scorer.name})
+        scorer = load_serving_scorer(directory)
+        if getattr(scorer, "space", None) is not None:  # a trained model: its item vectors
+            from aura.outfits.inference import OutfitInference
+            from aura.outfits.vectors import OutfitVectors
+
+            assert isinstance(scorer, OutfitInference) and self.db is not None
+            ctx.report("loading the outfit model's item index")
+            try:
+                self.outfit_vectors = OutfitVectors.open(self.db, self.tree, self.settings, scorer)
+            except OSError as exc:  # serve anyway: vectors are then kept in memory only
+                log.warning(
+                    "outfit item index unavailable; item vectors are kept in memory only",
+                    extra={"reason": str(exc), "folder": str(self.tree.vector_store_dir())},
+                )
+        self.outfit_scorer = scorer
+        log.info("outfit scorer", extra={"scorer": scorer.name})
 
     def _phase_assistant_model(self, ctx: PhaseContext) -> None:
         """Load the assistant's LLM (seconds; never in a request), with conversation memory

@@ -27,12 +27,17 @@ def converted_smollm2(shared_models_dir: Path) -> Path:
     from aura.assistant.backends.llama_cpp_backend import default_gguf_path
 
     tree = DataTree(load_settings(model_path=shared_models_dir))
-    return ensure_converted(default_gguf_path(), tree.converted_model_dir(SMOLLM2_HF_NAME))
+    return ensure_converted(
+        default_gguf_path(tree.settings), tree.converted_model_dir(SMOLLM2_HF_NAME)
+    )
 
 
 @pytest.fixture(scope="session")
-def llama_backend() -> Iterator[LlamaCppBackend]:
-    backend = LlamaCppBackend(context_tokens=2048, threads=2)
+def llama_backend(shared_models_dir: Path) -> Iterator[LlamaCppBackend]:
+    from aura.assistant.backends.llama_cpp_backend import default_gguf_path
+
+    gguf = default_gguf_path(load_settings(model_path=shared_models_dir))
+    backend = LlamaCppBackend(gguf, context_tokens=2048, threads=2)
     yield backend
     backend.close()
 

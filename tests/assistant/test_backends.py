@@ -58,9 +58,14 @@ def test_stop_sequences_end_the_reply(llama_backend) -> None:
     assert " " not in text.strip()
 
 
-def test_default_gguf_is_found_through_the_package_spec() -> None:
-    path = default_gguf_path()
+def test_default_gguf_comes_from_the_model_store(tmp_path) -> None:
+    settings = load_settings(model_path=tmp_path / "models")
+    with pytest.raises(ModelMissing, match="aura models pull SmolLM2-135M-Instruct-GGUF"):
+        default_gguf_path(settings, import_packaged=False)  # not imported yet: no side effect
+    path = default_gguf_path(settings)  # start-up imports the packaged copy, locally
     assert path.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and path.stat().st_size > 50_000_000
+    assert path.is_relative_to(tmp_path / "models")
+    assert default_gguf_path(settings, import_packaged=False) == path  # later: the store's copy
 
 
 def test_load_backend_errors_name_the_setting(tmp_path) -> None:

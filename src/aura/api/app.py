@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from aura import __version__, metrics, usage
-from aura.api import health
+from aura.api import health, web
 from aura.api.auth import current_user
 from aura.api.errors import ERROR_RESPONSES, install_error_handlers
 from aura.api.middleware import RequestContextMiddleware
@@ -58,10 +58,14 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
         app.include_router(outfit_recommendation.router)
     if Service.CONVERSATIONAL_AI in settings.served_services:
-        from aura.api.routes import conversational_ai, openai_compat
+        from aura.api.routes import conversational_ai, local_signin, openai_compat, system
 
         app.include_router(conversational_ai.router)
         app.include_router(openai_compat.router)
+        # the web app and its helpers live with the assistant (one-process mode: everything)
+        app.include_router(system.router)
+        app.include_router(local_signin.router)
+        web.install(app)
     if Service.VISUAL_ANALYSIS in settings.served_services:
         app.include_router(visual_analysis.build_router(dependencies=[Depends(current_user)]))
     metrics.install_storage_collectors(

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from aura.assistant.artifact import verify_artifact
 from aura.config import Settings
-from aura.errors import ModelMissing
 from aura.findings import Finding, ok, problem
 from aura.layout import DataTree
 from aura.services import Service
@@ -54,12 +53,11 @@ def _check_llm(settings: Settings) -> Finding:
                 "llama-cpp-python is not installed.",
                 "Run `make install` (it builds the portable wheel once and caches it).",
             )
-        try:
-            from aura.assistant.backends.llama_cpp_backend import default_gguf_path
+        if not settings.llm_model:  # the store's copy: the "models" check reports on it
+            from aura.assistant.backends.llama_cpp_backend import GGUF_STORE_NAME
 
-            path = Path(settings.llm_model) if settings.llm_model else default_gguf_path()
-        except ModelMissing as exc:
-            return problem("assistant llm", exc.message, exc.fix or "")
+            return ok("assistant llm", f"llama_cpp back-end, default model {GGUF_STORE_NAME}.")
+        path = Path(settings.llm_model)
         if not path.is_file():
             return problem(
                 "assistant llm",

@@ -77,4 +77,6 @@ def default_hf_model(tree: DataTree) -> Path:
     """The default transformers model folder: SmolLM2 converted from the packaged GGUF."""
     from aura.assistant.backends.llama_cpp_backend import default_gguf_path
 
-    return ensure_converted(default_gguf_path(), tree.converted_model_dir(SMOLLM2_HF_NAME))
+    return ensure_converted(
+        default_gguf_path(tree.settings), tree.converted_model_dir(SMOLLM2_HF_NAME)
+    )

@@ -26,6 +26,7 @@ def serve(
     import uvicorn
 
     from aura.api.app import create_app
+    from aura.api.routes import local_signin
     from aura.config import load_settings
 
     base = settings_from(ctx)
@@ -55,6 +56,15 @@ def serve(
         f"Aura on http://{settings.host}:{settings.port}  (logs: {log_file})", highlight=False
     )
     app = create_app(settings, platform)
+    if settings.service is None and local_signin.is_loopback(settings.host):
+        token = local_signin.enable(app)  # printed, never logged: it is a credential
+        host = f"[{settings.host}]" if ":" in settings.host else settings.host
+        console.print(
+            f"Open the web app (one-time sign-in link): http://{host}:{settings.port}/"
+            f"#signin={token}",
+            highlight=False,
+            soft_wrap=True,
+        )
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler
     # that was installed before it; this one turns that into a clean exit status 0.
     signal.signal(signal.SIGTERM, _exit_cleanly)

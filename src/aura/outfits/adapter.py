@@ -75,7 +75,9 @@ def _seasons(attributes: dict[str, Any]) -> frozenset[str]:
     return frozenset(str(n).strip().lower() for n in names if str(n).strip().lower() in SEASONS)
 
 
-def to_wardrobe_item(row: ItemRow, image_features: Any = None) -> WardrobeItem:
+def to_wardrobe_item(
+    row: ItemRow, image_features: Any = None, text_features: Any = None
+) -> WardrobeItem:
     """One database item as a scorer item. ``item_id`` is ``"{id}@{updated_at}"``: a scorer
     that keeps per-item vectors by id (the trained model does) recomputes an edited item."""
     attributes = row.attributes if isinstance(row.attributes, dict) else {}
@@ -90,6 +92,7 @@ def to_wardrobe_item(row: ItemRow, image_features: Any = None) -> WardrobeItem:
         warmth=_unit(attributes.get("warmth")),
         seasons=_seasons(attributes),
         image_features=image_features,
+        text_features=text_features,
     )
 
 

@@ -3,10 +3,11 @@
 * :meth:`OutfitInference.compatibility` — one outfit of 2–8 items → probability;
 * :meth:`OutfitInference.complete` — partial outfit + target category → the k nearest
   candidates in the model's retrieval space (the target-item embedding against item
-  embeddings, which are computed once per item and model and kept: ``item_embeddings``;
-  the vector index can store them later, keyed by :attr:`model_id`);
+  embeddings, kept in memory here; for database wardrobe items they are stored in the
+  embedding table under :attr:`space` and searched through its vector index:
+  :mod:`aura.outfits.vectors`);
 * :meth:`OutfitInference.score` — the scorer interface: compatibility blended with the
-  context fit (occasion, season, weather) from the rules, because the model itself was
+  context fit (occasion × season and weather) from the rules, because the model itself was
   trained on outfits with no context.
 """
 
@@ -27,9 +28,11 @@ from aura.outfits.features import FeatureExtractor, ItemFeatures, get_extractor
 from aura.outfits.model import OutfitTransformer
 from aura.outfits.polyvore import Item
 from aura.outfits.scorer import Context, OutfitScorer, ScoreResult, WardrobeItem
+from aura.storage.changes import Space
 
 NAME = "outfit_transformer"
-MODEL_WEIGHT = 0.7  # share of the model's compatibility in the contextual score
+MODEL_ID = "aura-outfit-transformer"  # the retrieval space's model id; revision = weights sha
+CONTEXT_WEIGHT = 0.5  # share of the context fit (occasion × weather) in the score
 
 
 class OutfitInference:
@@ -38,7 +41,7 @@ class OutfitInference:
     def __init__(self, model: OutfitTransformer, config: dict[str, Any], model_id: str) -> None:
         self.model = model.eval()
         self.config = config
-        self.model_id = model_id
+        self.model_id = model_id  # the weights' sha256: a new model is a new revision
         self._extractor: FeatureExtractor | None = None
         self._embeddings: dict[str, np.ndarray] = {}
 
@@ -46,6 +49,11 @@ class OutfitInference:
     def load(cls, directory: Path) -> OutfitInference:
         model, config, manifest = load_model_artifact(directory)
         return cls(model, config, manifest["files"][WEIGHTS]["sha256"])
+
+    @property
+    def space(self) -> Space:
+        """The retrieval space: vectors of this model revision, comparable with each other."""
+        return Space(MODEL_ID, self.model_id, self.model.config.embed_dim)
 
     @property
     def extractor(self) -> FeatureExtractor:
@@ -96,12 +104,16 @@ class OutfitInference:
     # ---- retrieval --------------------------------------------------------------------
 
     @torch.no_grad()
+    def embed_items(self, items: Sequence[WardrobeItem]) -> np.ndarray:
+        """Retrieval-space vectors [len(items), E], computed now (the caller keeps them)."""
+        image, text = self._features(items)
+        return self.model.item_embedding(image, text).numpy()
+
     def item_embeddings(self, items: Sequence[WardrobeItem]) -> np.ndarray:
-        """Retrieval-space vectors, computed once per item for this model and kept."""
+        """Retrieval-space vectors, computed once per item for this model and kept in memory."""
         todo = [i for i in items if i.item_id not in self._embeddings]
         if todo:
-            image, text = self._features(todo)
-            vectors = self.model.item_embedding(image, text).numpy()
+            vectors = self.embed_items(todo)
             self._embeddings.update({i.item_id: v for i, v in zip(todo, vectors, strict=True)})
         return np.stack([self._embeddings[i.item_id] for i in items])
 
@@ -134,18 +146,29 @@ class OutfitInference:
     def score_many(
         self, outfits: Sequence[Sequence[WardrobeItem]], context: Context
     ) -> list[ScoreResult]:
+        """Compatibility (the model) and context fit (the rules), blended.
+
+        The model judges whether the items go together; it never saw a context. The context
+        fit is the occasion fit times the weather fit (both must hold: a well-matched
+        T-shirt and jeans is still wrong for a formal dinner, sandals still wrong in the
+        rain), and weighs ``CONTEXT_WEIGHT`` of the score, so among outfits that suit the
+        context the model decides, and one that does not suit it cannot win on looks."""
         probs = self.compatibility_many(outfits)
         results = []
         for outfit, p in zip(outfits, probs, strict=True):
-            f, f_note = rules.formality_fit(outfit, context)
+            occasion = rules.occasion_fit(outfit, context) or (1.0, "no occasion given")
             w, w_note = rules.weather_fit(outfit, context)
-            fit = 0.5 * f + 0.5 * w
-            total = MODEL_WEIGHT * float(p) + (1 - MODEL_WEIGHT) * fit
+            fit = occasion[0] * w
+            total = (1 - CONTEXT_WEIGHT) * float(p) + CONTEXT_WEIGHT * fit
             results.append(
                 ScoreResult(
                     round(total, 4),
                     NAME,
-                    [f"model compatibility {p:.2f}", f"formality: {f_note}", f"weather: {w_note}"],
+                    [
+                        f"model compatibility {p:.2f}",
+                        f"occasion: {occasion[1]} ({occasion[0]:.2f})",
+                        f"weather: {w_note} ({w:.2f})",
+                    ],
                     {"compatibility": round(float(p), 4), "context": round(fit, 4)},
                 )
             )

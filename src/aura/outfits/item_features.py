@@ -1,10 +1,12 @@
-"""Image features of database wardrobe items for the trained model, computed once and kept.
+"""Image and text features of database wardrobe items for the trained model, computed once
+and kept.
 
 The OutfitTransformer reads an image vector per item. A wardrobe item's picture is its
 ``image_sha256`` photo (in the database); an item with no photo, or one that does not
 decode, is drawn as a swatch of its first colour on white, which is what the handcrafted
-extractor measures anyway (colour). Vectors are cached per (item id, ``updated_at``), so an
-edited item is recomputed and the cache never serves a stale picture.
+extractor measures anyway (colour). An item's text is its title (description, colours,
+pattern, category). Vectors are cached per (item id, ``updated_at``), so an edited item is
+recomputed and the cache never serves a stale picture or title.
 """
 
 from __future__ import annotations
@@ -39,7 +41,24 @@ class ItemImageFeatures:
     def __init__(self, extractor: FeatureExtractor) -> None:
         self.extractor = extractor
         self._cache: dict[tuple[int, str], Any] = {}
+        self._text: dict[tuple[int, str], Any] = {}
         self._lock = threading.Lock()
+
+    def text(self, rows: Sequence[ItemRow], texts: Sequence[str]) -> dict[int, Any]:
+        """{item id: text vector} of ``texts`` (one per row), kept per item version."""
+        keys = {r.id: (r.id, r.updated_at.isoformat()) for r in rows}
+        with self._lock:
+            out = {i: self._text[k] for i, k in keys.items() if k in self._text}
+        todo = [(r, t) for r, t in zip(rows, texts, strict=True) if r.id not in out]
+        if todo:
+            vectors = self.extractor.text_features([t for _, t in todo])
+            with self._lock:
+                if len(self._text) > MAX_CACHED:
+                    self._text.clear()
+                for (row, _), vector in zip(todo, vectors, strict=True):
+                    self._text[keys[row.id]] = vector
+                    out[row.id] = vector
+        return out
 
     def get(self, rows: Sequence[ItemRow], photo: Callable[[str], bytes | None]) -> dict[int, Any]:
         """{item id: image vector}; ``photo(sha)`` returns a photo's bytes (or None)."""

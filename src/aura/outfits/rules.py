@@ -219,17 +219,25 @@ def colour_harmony(items: Sequence[WardrobeItem]) -> tuple[float, str]:
     return max(0.0, 0.6 - 0.6 * clash), f"{len(hues)} accent colours that clash"
 
 
+def occasion_fit(items: Sequence[WardrobeItem], context: Context) -> tuple[float, str] | None:
+    """How close the outfit's mean formality is to the occasion's; None with no occasion."""
+    target = OCCASION_FORMALITY.get(context.occasion or "")
+    if target is None or not items:
+        return None
+    miss = abs(sum(formality(i) for i in items) / len(items) - target)
+    fit = max(0.0, 1.0 - 2.0 * miss)
+    return fit, f"{'suits' if miss < 0.25 else 'does not suit'} a {context.occasion} occasion"
+
+
 def formality_fit(items: Sequence[WardrobeItem], context: Context) -> tuple[float, str]:
     levels = [formality(i) for i in items]
     spread = max(levels) - min(levels)
     score = 1.0 - min(1.0, max(0.0, spread - 0.2) * 1.5)
     note = "consistent formality" if spread <= 0.35 else "mixes casual and formal pieces"
-    target = OCCASION_FORMALITY.get(context.occasion or "")
-    if target is not None:
-        mean = sum(levels) / len(levels)
-        miss = abs(mean - target)
-        score = 0.5 * score + 0.5 * max(0.0, 1.0 - 2.0 * miss)
-        note += f"; {'suits' if miss < 0.25 else 'does not suit'} a {context.occasion} occasion"
+    occasion = occasion_fit(items, context)
+    if occasion is not None:
+        score = 0.5 * score + 0.5 * occasion[0]
+        note += f"; {occasion[1]}"
     return score, note
 
 

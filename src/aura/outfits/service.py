@@ -3,25 +3,30 @@
 Every method takes the acting user's id and reads only that user's items: an id that is
 not theirs is answered exactly like a missing one (:class:`~aura.errors.NotFound`, naming
 the ids), so nobody learns what another user owns. The scorer is whatever start-up loaded
-(``"rules"`` until a trained model exists); every result names it.
+(``"rules"`` until a trained model exists); every result names it. Recommendations take
+the user's feedback on saved outfits into account (:mod:`aura.outfits.preferences`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aura.errors import InvalidInput, NotFound
 from aura.outfits import adapter
+from aura.outfits.preferences import FeedbackScorer, Preferences
 from aura.outfits.recommend import recommend
 from aura.outfits.scorer import Context, OutfitScorer, ScoreResult, WardrobeItem
 from aura.storage import photos
 from aura.storage.db import Database
 from aura.storage.schema import WardrobeItem as ItemRow
+
+if TYPE_CHECKING:
+    from aura.outfits.vectors import OutfitVectors
 
 LIST_FIX = "GET /api/v1/wardrobe/items lists your items."
 # Ids are INTEGER columns: PostgreSQL refuses to even compare with a larger number, and
@@ -39,8 +44,10 @@ def result_dict(result: ScoreResult) -> dict[str, Any]:
 
 
 class OutfitService:
-    def __init__(self, db: Database, scorer: OutfitScorer) -> None:
-        self.db, self.scorer = db, scorer
+    def __init__(
+        self, db: Database, scorer: OutfitScorer, vectors: OutfitVectors | None = None
+    ) -> None:
+        self.db, self.scorer, self.vectors = db, scorer, vectors
         self._features = None
         extractor = getattr(scorer, "extractor", None)  # a trained model reads image features
         if extractor is not None:
@@ -78,8 +85,23 @@ class OutfitService:
             found = photos.get_photo(s, user_id, sha)
             return found.content if found is not None else None
 
-        vectors = self._features.get(rows, photo)
-        return [adapter.to_wardrobe_item(r, vectors[r.id]) for r in rows]
+        images = self._features.get(rows, photo)
+        items = [adapter.to_wardrobe_item(r, images[r.id]) for r in rows]
+        # the text the model reads: as OutfitInference would compute it, but kept
+        texts = self._features.text(rows, [i.title or i.category for i in items])
+        return [replace(i, text_features=texts[r.id]) for r, i in zip(rows, items, strict=True)]
+
+    def _load(self, user_id: int, ids: Sequence[int]) -> tuple[list[ItemRow], list[WardrobeItem]]:
+        """The user's items with these ids that exist now (in order), as rows and items."""
+        with self.db.session() as s:
+            found = {
+                r.id: r
+                for r in s.scalars(
+                    select(ItemRow).where(ItemRow.user_id == user_id, ItemRow.id.in_(ids))
+                )
+            }
+            rows = [found[i] for i in ids if i in found]
+            return rows, self._items(s, user_id, rows)
 
     # ---- the three computations ------------------------------------------------------
 
@@ -102,12 +124,12 @@ class OutfitService:
             seeds = self.owned_rows(s, user_id, seed_ids)
             rows = {r.id: r for r in self._all_rows(s, user_id)}
             wardrobe = self._items(s, user_id, list(rows.values()))
+            preferences = Preferences.load(s, user_id)
         by_id = {adapter.db_id(i): i for i in wardrobe}
         seed_items = [by_id[r.id] for r in seeds]
         extra = [adapter.semantic_category(c) for c in target_categories]
-        found = recommend(
-            self.scorer, wardrobe, context, k, seeds=seed_items, target_categories=extra
-        )
+        scorer = FeedbackScorer(self.scorer, preferences) if preferences else self.scorer
+        found = recommend(scorer, wardrobe, context, k, seeds=seed_items, target_categories=extra)
         return {
             "scorer": self.scorer.name,
             "outfits": [
@@ -126,35 +148,64 @@ class OutfitService:
         """The best ``k`` of the user's items of ``target`` for the partial outfit ``ids``.
 
         ``target`` is a wardrobe category ("sneakers": only those) or a semantic one
-        ("shoes": every kind of shoe)."""
+        ("shoes": every kind of shoe). With a trained model, the candidates' vectors are
+        kept in the model's retrieval space (computed here if missing or stale) and the
+        target-item embedding's nearest ``3k`` of them, searched through the space's index
+        among the user's items of that category, are re-scored by compatibility."""
         target = target.strip().lower()
+        semantic = adapter.semantic_category(target)
         with self.db.session() as s:
             partial_rows = self.owned_rows(s, user_id, ids)
-            taken = set(ids)
-            pool_rows = [
-                r
-                for r in self._all_rows(s, user_id)
-                if r.id not in taken
-                and (r.category == target or adapter.semantic_category(r.category) == target)
-            ]
             partial = self._items(s, user_id, partial_rows)
-            pool = self._items(s, user_id, pool_rows)
-        rows = {r.id: r for r in pool_rows}
-        complete = getattr(self.scorer, "complete", None)
-        if complete is not None and pool:  # the model's retrieval space shortlists
-            semantic = adapter.semantic_category(target)
-            # the category filter above already chose them: one category for the model
-            pool = [replace(i, category=semantic) for i in pool]
-            pool = [c for c, _ in complete(partial, semantic, pool, max(k, 1) * 3)]
+            # ids and versions only: a large wardrobe's rows are loaded for the shortlist
+            taken = set(ids)
+            versions = {
+                item_id: updated_at
+                for item_id, category, updated_at in s.execute(
+                    select(ItemRow.id, ItemRow.category, ItemRow.updated_at).where(
+                        ItemRow.user_id == user_id
+                    )
+                )
+                if item_id not in taken
+                and (category == target or adapter.semantic_category(category) == target)
+            }
+        retrieval: dict[str, Any] | None = None
+        shortlist = max(k, 1) * 3
+        if self.vectors is not None and versions:  # the model's retrieval space, indexed
+            computed = self.vectors.ensure(versions, lambda todo: self._load(user_id, todo))
+            query = self.scorer.target_embedding(partial, semantic)  # type: ignore[attr-defined]
+            hits = self.vectors.nearest(query, list(versions), shortlist)
+            rows, pool = self._load(user_id, [i for i, _ in hits])  # rows that exist now
+            retrieval = {
+                "space": self.vectors.space.key,
+                "vectors_computed": computed,
+                "candidates": len(pool),
+            }
+        else:
+            rows, pool = self._load(user_id, list(versions))
+            complete = getattr(self.scorer, "complete", None)
+            if complete is not None and pool:  # in memory, when no index was given
+                same = [_as(c, semantic) for c in pool]
+                pool = [c for c, _ in complete(partial, semantic, same, shortlist)]
+        by_id = {r.id: r for r in rows}
+        # the category filter above chose them all: one category for the scorer
+        pool = [_as(c, semantic) for c in pool]
         results = self.scorer.score_many([[*partial, c] for c in pool], context)
         ranked = sorted(
             zip(pool, results, strict=True), key=lambda p: (-p[1].score, adapter.db_id(p[0]))
         )
-        return {
+        out = {
             "scorer": self.scorer.name,
             "target_category": target,
             "results": [
-                {"item": adapter.summary(rows[adapter.db_id(c)]), **result_dict(r)}
+                {"item": adapter.summary(by_id[adapter.db_id(c)]), **result_dict(r)}
                 for c, r in ranked[:k]
             ],
         }
+        if retrieval is not None:
+            out["retrieval"] = retrieval
+        return out
+
+
+def _as(item: WardrobeItem, category: str) -> WardrobeItem:
+    return item if item.category == category else replace(item, category=category)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import func, insert, select, update
@@ -69,9 +70,18 @@ def _row(session: Session, space: Space, item_id: int) -> ItemEmbedding | None:
 
 
 def upsert_embedding(
-    session: Session, space: Space, item_id: int, user_id: int, vector: np.ndarray
+    session: Session,
+    space: Space,
+    item_id: int,
+    user_id: int,
+    vector: np.ndarray,
+    *,
+    updated_at: datetime | None = None,
 ) -> int:
-    """Record the item's vector in the caller's transaction; returns its change number."""
+    """Record the item's vector in the caller's transaction; returns its change number.
+
+    ``updated_at`` (default now) may name the version of the item the vector was computed
+    from (its ``updated_at``), so a reader can tell a vector of an edited item is stale."""
     data = np.ascontiguousarray(vector, dtype=np.float32)
     if data.shape != (space.dimension,):
         raise ValueError(f"vector shape {data.shape} is not ({space.dimension},)")
@@ -88,7 +98,8 @@ def upsert_embedding(
             seq=seq,
         )
         session.add(row)
-    row.vector, row.deleted, row.seq, row.updated_at = data.tobytes(), False, seq, utcnow()
+    row.vector, row.deleted, row.seq = data.tobytes(), False, seq
+    row.updated_at = updated_at or utcnow()
     session.flush()
     return seq
 

@@ -36,16 +36,7 @@ def minilm_dir(settings: Settings, *, import_packaged: bool = False) -> tuple[Pa
     """
     from aura.storage.models.store import ModelStore
 
-    store = ModelStore(settings)
-    spec = store.registry.get(STORE_NAME)
-    status = store.status(spec)
-    if not status.ok and import_packaged and spec.source == "packaged":
-        store.pull(spec)
-        status = store.status(spec)
-    if not status.ok or status.path is None:
-        store.resolve(STORE_NAME)  # raises the store's ModelMissing with its fix
-    assert status.path is not None
-    return status.path, status.commit or "unknown"
+    return ModelStore(settings).local(STORE_NAME, import_packaged=import_packaged)
 
 
 def item_text(category: str, colors: Sequence[str], pattern: str | None, description: str) -> str:

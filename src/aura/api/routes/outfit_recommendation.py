@@ -91,7 +91,7 @@ def outfits(request: Request) -> OutfitService:
     assert platform.db is not None
     service: OutfitService | None = getattr(request.app.state, "outfit_service", None)
     if service is None or service.scorer is not scorer or service.db is not platform.db:
-        service = OutfitService(platform.db, scorer)
+        service = OutfitService(platform.db, scorer, platform.outfit_vectors)
         request.app.state.outfit_service = service
     return service
 

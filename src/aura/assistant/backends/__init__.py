@@ -22,10 +22,12 @@ def load_backend(settings: Settings, tree: DataTree) -> LLMBackend:
     from pathlib import Path
 
     if settings.llm_backend == "llama_cpp":
-        from aura.assistant.backends.llama_cpp_backend import LlamaCppBackend
+        from aura.assistant.backends.llama_cpp_backend import LlamaCppBackend, default_gguf_path
 
         return LlamaCppBackend(
-            Path(settings.llm_model).expanduser() if settings.llm_model else None,
+            Path(settings.llm_model).expanduser()
+            if settings.llm_model
+            else default_gguf_path(settings),
             context_tokens=settings.llm_context_tokens,
             threads=settings.llm_threads,
         )

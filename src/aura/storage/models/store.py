@@ -128,6 +128,23 @@ class ModelStore:
         m.MODEL_CACHE_HITS.labels(spec.name).inc()
         return status.path
 
+    def local(self, name: str, *, import_packaged: bool = False) -> tuple[Path, str]:
+        """(folder of the model in the store, its commit): how every loader finds weights.
+
+        With ``import_packaged`` a packaged model not yet in the store is imported first
+        (local files only, no network: what start-up does). Raises the store's ModelMissing,
+        naming `aura models pull NAME`, when it is still not there.
+        """
+        spec = self.registry.get(name)
+        status = self.status(spec)
+        if not status.ok and import_packaged and spec.source == "packaged":
+            self.pull(spec)
+            status = self.status(spec)
+        if not status.ok or status.path is None:
+            raise missing_error([status])
+        m.MODEL_CACHE_HITS.labels(spec.name).inc()
+        return status.path, status.commit or "unknown"
+
     # ---- changes ------------------------------------------------------------------
 
     def pull(
