@@ -34,6 +34,11 @@ PUBLIC = {
     ("GET", "/api/v1/outfit-recommendation/info"),
     ("GET", "/api/v1/conversational-ai/info"),
 }
+# Sign-in issues keys, so it cannot ask for one: it takes the one-time token `aura serve`
+# printed, from a loopback client only (tests/test_web_app.py); a wrong token is refused
+# below, and the token never reaches the log files (test_logs_never_contain_keys).
+SIGN_IN = ("POST", "/api/v1/session/local-signin")
+PUBLIC.add(SIGN_IN)
 PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 
 
@@ -144,8 +149,11 @@ def test_every_route_refuses_no_wrong_or_revoked_key(platform: Platform) -> None
             if not ok:
                 refused.setdefault(f"{method} {path}", {})[label] = status
     assert not refused, f"routes that did not refuse: {refused}"
-    # and the allow-listed routes carry nothing about users
-    for _, path in PUBLIC:
+    # the sign-in refuses every token but the one printed, and issues no key for it
+    wrong = httpx.post(platform.server.url + SIGN_IN[1], json={"token": "not-the-token"})
+    assert wrong.status_code in (403, 404) and "api_key" not in wrong.text
+    # and the allow-listed info routes carry nothing about users
+    for _, path in PUBLIC - {SIGN_IN}:
         assert set(httpx.get(platform.server.url + path).json()) <= {
             "service", "version", "ready", "status"
         }  # fmt: skip
@@ -297,6 +305,11 @@ def test_logs_never_contain_keys(platform: Platform) -> None:
     assert "WebSocket /api/v1/conversational-ai/ws/chat?api_key=[redacted]" in text
     for key in (*platform.keys.values(), wrong):
         assert key not in text and key[12:] not in text
+    # the one-time sign-in link is printed for the person at the machine, never logged
+    printed = re.findall(r"#signin=([\w-]+)", platform.server.output())
+    files = [p for p in platform.data_dir.rglob("*.log*") if p.is_file()]
+    for token in printed:
+        assert all(token not in p.read_text(errors="replace") for p in files)
 
 
 def test_the_gateway_access_log_cannot_record_a_key() -> None:

@@ -38,7 +38,7 @@ class RequestIdFilter(logging.Filter):
 # string), a bearer token, or an Aura key anywhere. Replaced before any handler writes.
 _SECRETS = (
     (
-        re.compile(r"(?i)([?&](?:api_key|apikey|key|token|access_token)=)[^&\s\"'#]+"),
+        re.compile(r"(?i)([?&#](?:api_key|apikey|key|token|access_token|signin)=)[^&\s\"'#]+"),
         r"\1[redacted]",
     ),
     (re.compile(r"(?i)(bearer\s+)[\w.~+/=-]+"), r"\1[redacted]"),
