@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # pip's wheel cache makes a second install fast; the stamp files make a second `make` free.
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: run test lint format install install-test setup doctor bench clean-venv
+.PHONY: run test lint format install install-test setup doctor bench verify-persistence clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,9 +56,15 @@ format: install-test
 doctor: install
 	$(BIN)/aura doctor
 
-## make bench: start-up benchmarks (figures as ratios against a baseline measured in the same run).
+## make bench: every benchmark (quick settings; BENCH_ARGS=--full for each script's own
+## defaults), then one summary; figures are ratios against a baseline measured in the same run.
 bench: install-test
-	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
+
+## make verify-persistence: the seed's persistence check on the whole platform, embedded
+## (SQLite) and on PostgreSQL + Redis (VERIFY_ARGS=--backends sqlite to skip the latter).
+verify-persistence: install
+	$(BIN)/aura verify-persistence $(VERIFY_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -433,3 +433,19 @@ def load_settings(**overrides: Any) -> Settings:
             fix="Correct the environment variable(s) above; `aura config` shows the values "
             "Aura resolves.",
         ) from None
+
+
+def environment_without_settings(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment minus every variable :class:`Settings` reads, plus
+    ``extra``: for a child ``aura`` process that must see only the settings it is given
+    (``aura verify-persistence``, the benchmarks)."""
+    names: set[str] = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names |= {c for c in alias.choices if isinstance(c, str)}
+        elif isinstance(alias, str):
+            names.add(alias)
+    env = {k: v for k, v in os.environ.items() if k.upper() not in names}
+    env.update(extra or {})
+    return env

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import logging.handlers
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +31,36 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         record.__dict__.pop("color_message", None)
+        return True
+
+
+# A credential in a message: ``?api_key=...`` (uvicorn logs a WebSocket's path with its query
+# string), a bearer token, or an Aura key anywhere. Replaced before any handler writes.
+_SECRETS = (
+    (
+        re.compile(r"(?i)([?&#](?:api_key|apikey|key|token|access_token|signin)=)[^&\s\"'#]+"),
+        r"\1[redacted]",
+    ),
+    (re.compile(r"(?i)(bearer\s+)[\w.~+/=-]+"), r"\1[redacted]"),
+    (re.compile(r"\baura_[\w-]{16,}"), "aura_[redacted]"),
+)
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    """Masks keys and tokens in the message of every record (found by test_security.py:
+    uvicorn's WebSocket lines carried ``?api_key=``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
         return True
 
 
@@ -73,6 +104,7 @@ def configure_logging(
     for handler in handlers:
         handler.setFormatter(_formatter())
         handler.addFilter(RequestIdFilter())
+        handler.addFilter(RedactSecrets())
         setattr(handler, _HANDLER_MARK, True)
         root.addHandler(handler)
     root.setLevel(level)

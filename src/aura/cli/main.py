@@ -7,7 +7,19 @@ import sys
 import typer
 
 from aura import __version__
-from aura.cli import backup, config_cmd, index, models, outfits, serve, train, tree, users
+from aura.cli import (
+    backup,
+    config_cmd,
+    index,
+    models,
+    outfits,
+    proof,
+    serve,
+    train,
+    tree,
+    users,
+    wardrobe,
+)
 from aura.cli.output import err_console
 from aura.config import load_settings
 from aura.errors import AuraError
@@ -42,6 +54,8 @@ app.add_typer(users.app, name="users")
 app.add_typer(index.app, name="index")
 app.add_typer(train.app, name="train")  # assistant, garment-classifier; outfits by cli.outfits
 app.add_typer(outfits.app, name="outfits")
+app.command("verify-persistence")(proof.verify_persistence)
+app.add_typer(wardrobe.app, name="wardrobe")
 
 
 def main() -> None:

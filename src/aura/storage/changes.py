@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from aura.storage.db import Database
@@ -102,6 +102,50 @@ def upsert_embedding(
     row.updated_at = updated_at or utcnow()
     session.flush()
     return seq
+
+
+def insert_new_embeddings(
+    session: Session, space: Space, user_id: int, item_ids: list[int], vectors: np.ndarray
+) -> int:
+    """Record vectors of items that have none yet (a bulk import), in the caller's
+    transaction, with one block of consecutive change numbers; returns the last one.
+
+    The block comes from one ``UPDATE ... RETURNING`` that holds the counter row until
+    commit, like :func:`next_seq`, so the no-gaps ordering of the module doc holds.
+    """
+    data = np.ascontiguousarray(vectors, dtype=np.float32)
+    if data.shape != (len(item_ids), space.dimension):
+        raise ValueError(f"vectors shape {data.shape} is not ({len(item_ids)}, {space.dimension})")
+    if not item_ids:
+        return 0
+    last = int(
+        session.execute(
+            update(ChangeCounter)
+            .where(ChangeCounter.name == COUNTER)
+            .values(value=ChangeCounter.value + len(item_ids))
+            .returning(ChangeCounter.value)
+        ).scalar_one()
+    )
+    first, now = last - len(item_ids) + 1, utcnow()
+    session.execute(
+        insert(ItemEmbedding),
+        [
+            {
+                "space": space.key,
+                "item_id": item_id,
+                "user_id": user_id,
+                "model_id": space.model_id,
+                "model_revision": space.revision,
+                "dimension": space.dimension,
+                "vector": data[i].tobytes(),
+                "deleted": False,
+                "seq": first + i,
+                "updated_at": now,
+            }
+            for i, item_id in enumerate(item_ids)
+        ],
+    )
+    return last
 
 
 def tombstone_item(session: Session, item_id: int) -> list[int]:

@@ -82,6 +82,27 @@ class CompletionIn(BaseModel):
         ]
 
 
+class OpenAIErrorDetail(BaseModel):
+    message: str
+    type: str
+    param: str | None = None
+    code: str | None = None
+
+
+class OpenAIError(BaseModel):
+    """OpenAI's error shape, which this route answers with (not Aura's error body)."""
+
+    error: OpenAIErrorDetail
+
+
+# Documented so the published schema matches what is sent (schemathesis found the 400 of a
+# too-long conversation answered in OpenAI's shape but documented as Aura's error body).
+_OPENAI_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": OpenAIError, "description": "Messages + max_tokens exceed the context"},
+    502: {"model": OpenAIError, "description": "The model back-end failed"},
+}
+
+
 def openai_error(status: int, message: str, kind: str, code: str | None = None) -> JSONResponse:
     body = {"error": {"message": message, "type": kind, "param": None, "code": code}}
     return JSONResponse(body, status_code=status)
@@ -105,7 +126,8 @@ async def models(
         200: {
             "content": {"application/json": {}, "text/event-stream": {}},
             "description": "A completion, or server-sent chunks with stream=true.",
-        }
+        },
+        **_OPENAI_ERRORS,
     },
 )
 async def chat_completions(

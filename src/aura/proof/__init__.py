@@ -1,0 +1,1 @@
+"""Proofs of the platform's promises, as programs anyone can run: `aura verify-persistence`."""

@@ -1,0 +1,215 @@
+"""Bulk import of wardrobe items from a JSON-lines file: `aura wardrobe import FILE --user NAME`.
+
+One JSON object per line, with the fields of ``POST /api/v1/wardrobe/items``
+(``category`` required; ``colors``, ``pattern``, ``description``, ``attributes``). The
+whole file is validated before anything is written. Items are then embedded in batches
+and each batch is stored with its embeddings in one transaction, with one block of change
+numbers (:func:`aura.storage.changes.insert_new_embeddings`), so the index follows the
+import exactly as it follows single writes: a running server catches up on its own, and
+without one the index snapshot is brought up to date (or rebuilt) before the command ends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from aura.config import Settings
+from aura.errors import InvalidInput, LockHeld
+from aura.layout import DataTree
+from aura.storage import changes
+from aura.storage.db import Database
+from aura.storage.index_manager import IndexManager
+from aura.storage.schema import ItemColor, User, WardrobeItem
+from aura.storage.users import UnknownUser
+from aura.wardrobe.embedder import TextEmbedder, item_text
+
+log = logging.getLogger("aura.wardrobe.bulk")
+FIELDS = {"category", "colors", "pattern", "description", "attributes"}
+SEEN_MAX = 50_000  # distinct sentences whose vectors an import keeps (384 floats: 1.5 kB each)
+
+
+@dataclass
+class ImportResult:
+    items: int
+    seconds: float
+    embed_seconds: float
+    index: str
+
+
+def _clean(line_no: int, raw: Any) -> dict[str, Any]:
+    """The item of one line, normalised like the API does; InvalidInput naming the line."""
+
+    def bad(why: str) -> InvalidInput:
+        return InvalidInput(f"line {line_no}: {why}", fix="Fix that line and import again.")
+
+    if not isinstance(raw, dict):
+        raise bad("not a JSON object")
+    if extra := set(raw) - FIELDS:
+        raise bad(f"unknown field(s) {sorted(extra)}; allowed: {sorted(FIELDS)}")
+    category = raw.get("category")
+    if not isinstance(category, str) or not 1 <= len(category.strip()) <= 50:
+        raise bad("category must be a string of 1 to 50 characters")
+    colors = raw.get("colors", [])
+    if not isinstance(colors, list) or len(colors) > 10:
+        raise bad("colors must be a list of at most 10 strings")
+    if not all(isinstance(c, str) and 1 <= len(c.strip()) <= 50 for c in colors):
+        raise bad("each colour must be a string of 1 to 50 characters")
+    pattern = raw.get("pattern")
+    if pattern is not None and (not isinstance(pattern, str) or len(pattern) > 50):
+        raise bad("pattern must be null or a string of at most 50 characters")
+    description = raw.get("description", "")
+    if not isinstance(description, str) or len(description) > 2000:
+        raise bad("description must be a string of at most 2000 characters")
+    attributes = raw.get("attributes", {})
+    if not isinstance(attributes, dict):
+        raise bad("attributes must be an object")
+    return {
+        "category": category.strip().lower(),
+        "colors": list(dict.fromkeys(c.strip().lower() for c in colors)),
+        "pattern": pattern.strip().lower() if pattern else None,
+        "description": description,
+        "attributes": attributes,
+    }
+
+
+def read_items(path: Path) -> list[dict[str, Any]]:
+    """Every item of the file, validated (blank lines are skipped)."""
+    out = []
+    with path.open(encoding="utf-8") as handle:
+        for n, line in enumerate(handle, 1):
+            if line.strip():
+                try:
+                    raw = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InvalidInput(
+                        f"line {n}: not JSON ({exc.msg})", fix="One object per line."
+                    ) from None
+                out.append(_clean(n, raw))
+    return out
+
+
+def user_id_of(db: Database, name: str) -> int:
+    with db.session() as s:
+        user_id = s.scalar(select(User.id).where(User.name == name))
+    if user_id is None:
+        raise UnknownUser(f"No user named {name!r}.", fix=f"`aura users create {name}` first.")
+    return int(user_id)
+
+
+def _batches(items: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def import_items(
+    db: Database,
+    embedder: TextEmbedder,
+    user_id: int,
+    items: list[dict[str, Any]],
+    *,
+    batch: int = 512,
+    progress: Callable[[int], None] = lambda _: None,
+) -> tuple[int, float]:
+    """Store the items with their embeddings; returns (count, seconds spent embedding)."""
+    done, embed_seconds = 0, 0.0
+    # A sentence is embedded once per import (a wardrobe repeats itself: "black jeans"):
+    # vectors of the first SEEN_MAX distinct sentences are kept, later ones per batch.
+    seen: dict[str, np.ndarray] = {}
+    extra: dict[str, np.ndarray] = {}
+    for part in _batches(items, batch):
+        began = time.perf_counter()
+        texts = [
+            item_text(i["category"], i["colors"], i["pattern"], i["description"]) for i in part
+        ]
+        new = [t for t in dict.fromkeys(texts) if t not in seen]
+        if new:
+            for text, vector in zip(new, embedder.embed(new), strict=True):
+                if len(seen) < SEEN_MAX:
+                    seen[text] = vector
+                else:
+                    extra[text] = vector
+        vectors = np.stack([seen[t] if t in seen else extra[t] for t in texts])
+        extra.clear()
+        embed_seconds += time.perf_counter() - began
+        with db.session() as s:
+            rows = []
+            for fields in part:
+                row = WardrobeItem(
+                    user_id=user_id,
+                    category=fields["category"],
+                    pattern=fields["pattern"],
+                    description=fields["description"],
+                    attributes=fields["attributes"],
+                    source="import",
+                )
+                row.color_rows = [
+                    ItemColor(color=c, position=p) for p, c in enumerate(fields["colors"])
+                ]
+                rows.append(row)
+            s.add_all(rows)
+            s.flush()
+            changes.insert_new_embeddings(s, embedder.space, user_id, [r.id for r in rows], vectors)
+        done += len(part)
+        progress(done)
+    return done, embed_seconds
+
+
+def bring_index_up_to_date(
+    db: Database, tree: DataTree, settings: Settings, embedder: TextEmbedder
+) -> str:
+    """Catch the index snapshot up with the import (or rebuild it, when the import is most
+    of it), unless a running server holds it: that server catches up by itself."""
+    manager = IndexManager(db, tree, settings, embedder.space)
+    try:
+        how = manager.open(writer_required=True, background=False)
+    except LockHeld:
+        return "a running server holds the index; it catches up from the database"
+    try:
+        assert manager.index is not None
+        want = settings.index_type
+        if want == "auto" and manager.index.count > settings.index_flat_max:
+            want = "ivf"
+        if want in ("flat", "ivf") and manager.index.kind != want:
+            manager.rebuild()
+            how = f"rebuilt as {want} ({manager.index.count} vectors)"
+        return how
+    finally:
+        manager.close()
+
+
+def import_file(
+    settings: Settings,
+    path: Path,
+    user: str,
+    *,
+    batch: int = 512,
+    progress: Callable[[int], None] = lambda _: None,
+) -> ImportResult:
+    from aura.storage.migrate import upgrade_to_head
+
+    began = time.perf_counter()
+    items = read_items(path)  # everything is validated before anything is written
+    tree = DataTree(settings)
+    db = Database(tree.database_url)
+    try:
+        upgrade_to_head(db)
+        user_id = user_id_of(db, user)
+        embedder = TextEmbedder.from_store(settings, import_packaged=True)
+        embedder.load()
+        count, embed_seconds = import_items(
+            db, embedder, user_id, items, batch=batch, progress=progress
+        )
+        index = bring_index_up_to_date(db, tree, settings, embedder)
+    finally:
+        db.close()
+    log.info("wardrobe import", extra={"items": count, "user": user, "index": index})
+    return ImportResult(count, time.perf_counter() - began, embed_seconds, index)
