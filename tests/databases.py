@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
-import sqlalchemy
+from aura.proof.postgres import drop_postgres as drop_postgres_database
+from aura.proof.postgres import fresh_postgres
 
 
 def fresh_postgres_database(base_url: str) -> str:
     """Create an empty database next to ``base_url``'s; returns its URL."""
-    name = f"aura_t_{uuid.uuid4().hex[:12]}"
-    admin = sqlalchemy.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    return sqlalchemy.engine.make_url(base_url).set(database=name).render_as_string(False)
+    return fresh_postgres(base_url, prefix="aura_t_")
 
 
-def drop_postgres_database(base_url: str, url: str) -> None:
-    name = sqlalchemy.engine.make_url(url).database
-    admin = sqlalchemy.create_engine(base_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+__all__ = ["drop_postgres_database", "fresh_postgres_database"]

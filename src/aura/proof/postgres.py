@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL database for a proof run: created empty, dropped afterwards."""
+"""Throwaway PostgreSQL databases (proof runs and the tests): created empty, dropped after."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import uuid
 import sqlalchemy
 
 
-def fresh_postgres(base_url: str) -> str:
-    name = f"aura_verify_{uuid.uuid4().hex[:10]}"
+def fresh_postgres(base_url: str, prefix: str = "aura_verify_") -> str:
+    """Create an empty database next to ``base_url``'s; returns its URL."""
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
     admin = sqlalchemy.create_engine(base_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
