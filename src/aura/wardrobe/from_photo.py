@@ -27,6 +27,8 @@ from aura.vision.decode import decode_image
 from aura.wardrobe.service import WardrobeService
 
 CROP_QUALITY = 92
+GENERIC_LABEL = "garment"  # the packaged detector's label: it finds garments, not kinds
+IMAGENET_MIN_PROBABILITY = 0.3  # of the top ImageNet garment class, to name the kind
 MIN_COLOUR_SHARE = 0.2  # colours named in the description; the item lists every colour
 
 
@@ -37,12 +39,27 @@ def describe(category: str, colours: Sequence[dict[str, Any]], pattern: str | No
     return " ".join(w for w in [*words, category] if w)
 
 
+def choose_category(detection: dict[str, Any]) -> tuple[str, str]:
+    """(category, where it came from): Aura's classifier; else a specific detector label
+    (DETR's "top", "shoes", ...); else, for the packaged detector's generic "garment", the
+    ImageNet garment group (top, bottom, shoes, ...) when the backbone is fairly sure."""
+    attrs = detection.get("attributes") or {}
+    label = ((attrs.get("category") or {}).get("label") or "").strip()
+    if label:
+        return label.lower()[:50], "classifier"
+    if detection["label"] != GENERIC_LABEL:
+        return str(detection["label"]).strip().lower()[:50], "detector"
+    tags = (attrs.get("imagenet") or {}).get("tags") or []
+    if tags and float(tags[0]["probability"]) >= IMAGENET_MIN_PROBABILITY:
+        return str(tags[0]["group"]), "imagenet"
+    return GENERIC_LABEL, "detector"
+
+
 def garment_fields(detection: dict[str, Any], index: int, fingerprint: str) -> dict[str, Any]:
     """The item an analysed detection becomes (without its photos)."""
     attrs = detection.get("attributes") or {}
     category_attr = attrs.get("category")
-    category = (category_attr or {}).get("label") or detection["label"]
-    category = str(category).strip().lower()[:50]
+    category, category_source = choose_category(detection)
     colours = attrs.get("colors") or []
     pattern = (attrs.get("pattern") or {}).get("label")
     embedding = attrs.get("embedding") or {}
@@ -61,6 +78,7 @@ def garment_fields(detection: dict[str, Any], index: int, fingerprint: str) -> d
                 "source": detection.get("source"),
             },
             "category": category_attr,
+            "category_source": category_source,
             "colors": colours,
             "pattern": attrs.get("pattern"),
             "imagenet": attrs.get("imagenet"),
