@@ -343,3 +343,39 @@ def test_where_vision_is_served_elsewhere_the_route_says_so(tmp_path) -> None:
         assert "AURA_SERVICE=conversational_ai" in error["message"]
         assert "AURA_VISION_URL" in error["fix"]
         assert client.all_items() == []
+
+
+def test_similar_items_by_photo_and_by_description(served: Served) -> None:
+    first = served.post(served.alice, unique(flat_lay([NAVY, RED, GREEN], seed=40)))
+    assert first.status_code == 201, first.text
+    navy, red, green = (i["id"] for i in first.json()["items"])
+    second = served.post(served.alice, unique(flat_lay([(30, 50, 130)], seed=50)))
+    assert second.status_code == 201, second.text
+    query = second.json()["items"][0]["id"]
+
+    found = served.alice.http.get(f"/items/{query}/similar", params={"k": 50})
+    assert found.status_code == 200, found.text
+    body = found.json()
+    assert body["space"] == "image" and body["space_key"].startswith("efficientnet-lite0/pooled")
+    ids = [r["item"]["id"] for r in body["results"]]
+    assert query not in ids and {navy, red, green} <= set(ids)
+    assert ids.index(navy) < ids.index(red) and ids.index(navy) < ids.index(green)
+    scores = [r["score"] for r in body["results"]]
+    assert scores == sorted(scores, reverse=True)
+    assert (
+        len(served.alice.http.get(f"/items/{query}/similar", params={"k": 1}).json()["results"])
+        == 1
+    )
+
+    typed = served.alice.http.post(
+        "/items", json={"category": "jeans", "colors": ["blue"], "description": "slim jeans"}
+    ).json()["id"]
+    by_text = served.alice.http.get(f"/items/{typed}/similar").json()
+    assert by_text["space"] == "text" and by_text["results"]
+
+    assert served.bob.http.get(f"/items/{query}/similar").status_code == 404
+    bob_ids = [
+        r["item"]["id"]
+        for r in served.bob.http.get("/search", params={"q": "navy"}).json()["results"]
+    ]
+    assert not set(bob_ids) & {navy, red, green, query}

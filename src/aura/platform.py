@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from aura.vision.remote import RemoteVision
     from aura.wardrobe.embedder import TextEmbedder
     from aura.wardrobe.service import WardrobeService
+    from aura.wardrobe.similar import SimilarItems
 
 log = logging.getLogger("aura.platform")
 
@@ -49,6 +50,7 @@ class Platform:
         self.embedder: TextEmbedder | None = None
         self.index: IndexManager | None = None
         self.wardrobe: WardrobeService | None = None
+        self.similar: SimilarItems | None = None
         self.outfit_scorer: OutfitScorer | None = None  # set by the "model load" phase
         self.outfit_vectors: OutfitVectors | None = None  # a trained model's retrieval space
         self.assistant: Assistant | None = None  # set by the "model load" phase
@@ -177,6 +179,7 @@ class Platform:
     def _phase_index(self, ctx: PhaseContext) -> None:
         from aura.storage.index_manager import IndexManager
         from aura.wardrobe.service import WardrobeService
+        from aura.wardrobe.similar import SimilarItems
 
         assert self.db is not None and self.embedder is not None
         index = IndexManager(self.db, self.tree, self.settings, self.embedder.space)
@@ -184,9 +187,12 @@ class Platform:
         index.open()
         self.index = index
         self.wardrobe = WardrobeService(self.db, self.embedder, index)
+        self.similar = SimilarItems(self.db, self.tree, self.settings, index)
 
     def close(self) -> None:
         """Save what is unsaved and release locks and connections (clean shutdown)."""
+        if self.similar is not None:
+            self.similar.close()
         if self.index is not None:
             self.index.close()
         if self.outfit_vectors is not None:

@@ -32,7 +32,7 @@ def _iso(moment: datetime) -> str:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
-def _to_dict(item: WardrobeItem) -> dict[str, Any]:
+def item_dict(item: WardrobeItem) -> dict[str, Any]:
     return {
         "id": item.id,
         "category": item.category,
@@ -100,7 +100,7 @@ class WardrobeService:
             s.add(item)
             s.flush()
             changes.upsert_embedding(s, self.embedder.space, item.id, user_id, vector)
-            out = _to_dict(item)
+            out = item_dict(item)
         self.index.sync()
         return out
 
@@ -135,7 +135,7 @@ class WardrobeService:
                 changes.upsert_embedding(s, self.embedder.space, item.id, user_id, texts[i])
                 for space, vector in (vectors[i] if i < len(vectors) else {}).items():
                     changes.upsert_embedding(s, space, item.id, user_id, vector)
-                out.append(_to_dict(item))
+                out.append(item_dict(item))
             if also is not None:
                 also(s)
         self.index.sync()
@@ -143,7 +143,7 @@ class WardrobeService:
 
     def get(self, user_id: int, item_id: int) -> dict[str, Any]:
         with self.db.session() as s:
-            return _to_dict(self._owned(s, user_id, item_id))
+            return item_dict(self._owned(s, user_id, item_id))
 
     def list(
         self,
@@ -179,7 +179,7 @@ class WardrobeService:
             total = s.scalar(select(func.count()).select_from(query.subquery()))
             rows = s.scalars(query.order_by(WardrobeItem.id).limit(limit).offset(offset)).all()
             return {
-                "items": [_to_dict(r) for r in rows],
+                "items": [item_dict(r) for r in rows],
                 "total": total,
                 "limit": limit,
                 "offset": offset,
@@ -187,7 +187,7 @@ class WardrobeService:
 
     def update(self, user_id: int, item_id: int, patch: dict[str, Any]) -> dict[str, Any]:
         with self.db.session() as s:
-            current = _to_dict(self._owned(s, user_id, item_id))
+            current = item_dict(self._owned(s, user_id, item_id))
         merged = {**current, **patch}
         embed = any(k in patch and patch[k] != current[k] for k in TEXT_FIELDS)
         vector = self._vector(merged) if embed else None
@@ -202,7 +202,7 @@ class WardrobeService:
             s.flush()
             if vector is not None:
                 changes.upsert_embedding(s, self.embedder.space, item.id, user_id, vector)
-            out = _to_dict(item)
+            out = item_dict(item)
         self.index.sync()
         return out
 
@@ -232,7 +232,7 @@ class WardrobeService:
                 )
             }
             return [
-                {"item": _to_dict(rows[i]), "score": round(score, 6)}
+                {"item": item_dict(rows[i]), "score": round(score, 6)}
                 for i, score in hits
                 if i in rows
             ]

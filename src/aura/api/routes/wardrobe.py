@@ -136,6 +136,21 @@ def get_item(item_id: ItemId, user: User, svc: Service) -> dict[str, Any]:
     return svc.get(user.user_id, item_id)
 
 
+@router.get("/items/{item_id:int}/similar")
+def similar_items(
+    request: Request,
+    item_id: ItemId,
+    user: User,
+    svc: Service,
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict[str, Any]:
+    """Your items most like this one: by its photo's image embedding when it came from a
+    photo, else by its description. The answer names the space searched."""
+    similar = platform_of(request).similar
+    assert similar is not None  # set with the wardrobe service
+    return similar.similar(user.user_id, item_id, k)
+
+
 @router.patch("/items/{item_id:int}")
 def update_item(item_id: ItemId, body: ItemPatch, user: User, svc: Service) -> dict[str, Any]:
     return svc.update(user.user_id, item_id, body.model_dump(exclude_unset=True))
