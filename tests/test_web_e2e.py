@@ -229,6 +229,9 @@ def test_wardrobe_filters_edit_and_delete(web: Web) -> None:
     # on second thoughts, the owner calls it what it is
     page.get_by_role("button", name=re.compile("navy shirt: details")).click()
     dialog = page.get_by_role("dialog")
+    # no other photographed item yet: the items described like it, as thumbnails
+    dialog.get_by_role("heading", name="Described like").wait_for()
+    assert dialog.locator(".similar figure").count() == 4
     dialog.get_by_label("Category").fill("t-shirt")
     dialog.get_by_label("Description").fill("navy cotton tee")
     shoot(page, "item-detail")

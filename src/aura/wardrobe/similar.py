@@ -3,8 +3,9 @@
 An item saved from a photo has an image embedding (EfficientNet-Lite0 pooled features, its
 own space in ``item_embeddings``): "looks like" is searched there, through that space's
 FAISS index (opened on first use, loaded from its snapshot or rebuilt from the database like
-every index). An item typed by hand has only its text embedding: "sounds like" is searched
-in the wardrobe's text index. The answer names the space it used.
+every index), among the user's other photographed items. An item typed by hand, or a photo
+with no other photographed items to compare with, is searched by its text embedding in the
+wardrobe's text index. The answer names the space it used.
 """
 
 from __future__ import annotations
@@ -47,8 +48,9 @@ class SimilarItems:
                 self._indexes[space.key] = index
             return index
 
-    def _query(self, user_id: int, item_id: int) -> tuple[Space, np.ndarray, list[int]]:
-        """The item's best vector (newest image one, else text) and the user's other ids."""
+    def _queries(self, user_id: int, item_id: int) -> tuple[list[ItemEmbedding], list[int]]:
+        """The item's vectors to search with (newest image one first, then its text one)
+        and the user's other item ids."""
         with self.db.session() as s:
             own = set(s.scalars(select(WardrobeItem.id).where(WardrobeItem.user_id == user_id)))
             if item_id not in own:
@@ -65,26 +67,29 @@ class SimilarItems:
                 )
                 .order_by(ItemEmbedding.seq.desc())
             ).all()
-        image = [r for r in rows if r.model_id == IMAGE_MODEL_PREFIX]
-        text = [r for r in rows if r.space == self.text_index.space.key]
-        chosen = (image or text or [None])[0]
-        if chosen is None:
+            s.expunge_all()
+        image = [r for r in rows if r.model_id == IMAGE_MODEL_PREFIX][:1]
+        text = [r for r in rows if r.space == self.text_index.space.key][:1]
+        if not image and not text:
             raise NotFound(
                 f"Wardrobe item {item_id} has no embedding yet.",
                 fix="Retry in a moment; an item is embedded when it is saved.",
             )
-        space = Space(chosen.model_id, chosen.model_revision, chosen.dimension)
-        vector = np.frombuffer(chosen.vector or b"", dtype=np.float32, count=chosen.dimension)
-        return space, vector.reshape(1, -1), sorted(own - {item_id})
+        return [*image, *text], sorted(own - {item_id})
 
     def similar(self, user_id: int, item_id: int, k: int = 10) -> dict[str, Any]:
-        space, query, others = self._query(user_id, item_id)
+        """Nearest by the photo when other photographed items exist, else by description."""
+        queries, others = self._queries(user_id, item_id)
+        hits: list[tuple[int, float]] = []
+        for row in queries:
+            space = Space(row.model_id, row.model_revision, row.dimension)
+            vector = np.frombuffer(row.vector or b"", dtype=np.float32, count=row.dimension)
+            if others:
+                allowed = np.asarray(others, dtype=np.int64)
+                hits = self._index(space).search(vector.reshape(1, -1), k, allowed)
+            if hits:
+                break
         kind = "text" if space == self.text_index.space else "image"
-        hits = (
-            self._index(space).search(query, k, np.asarray(others, dtype=np.int64))
-            if others
-            else []
-        )
         with self.db.session() as s:
             rows = {
                 r.id: r

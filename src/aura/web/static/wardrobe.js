@@ -1,6 +1,6 @@
 // The wardrobe: a grid of the user's items with filters; a dialog to edit or delete one.
 import { api, forgetItem, query, rememberItem } from "./api.js";
-import { busy, itemLabel, picture, swatches } from "./components.js";
+import { busy, itemFigure, itemLabel, picture, swatches } from "./components.js";
 import { errorBox, field, fill, h, heading, select } from "./dom.js";
 
 const ITEMS = "/api/v1/wardrobe/items";
@@ -112,12 +112,15 @@ function detail(item, reload, opener) {
   const close = h("button", { type: "button", class: "quiet" }, "Close");
   form.append(h("div", { class: "actions" }, save, del, close), status);
 
+  const alike = h("section", { class: "similar", "aria-labelledby": "similar-title" });
   const dialog = h(
     "dialog",
     { class: "detail", "aria-labelledby": "detail-title" },
     h("h2", { id: "detail-title" }, itemLabel(item) || "Item"),
     h("div", { class: "detail-body" }, picture(item, "photo"), form),
+    alike,
   );
+  similar(item, alike);
   const finish = (changed) => {
     dialog.close();
     dialog.remove();
@@ -173,4 +176,27 @@ function detail(item, reload, opener) {
   });
   document.body.append(dialog);
   dialog.showModal();
+}
+
+// "Looks like" (the photo's image embedding) or "sounds like" (the description), as the
+// server says which space it searched; nothing is shown when the wardrobe has no others.
+async function similar(item, box) {
+  try {
+    const found = await api(`${ITEMS}/${item.id}/similar?k=6`);
+    if (!found.results.length) return;
+    const title = found.space === "image" ? "Looks like" : "Described like";
+    fill(
+      box,
+      h("h3", { id: "similar-title" }, title),
+      h(
+        "div",
+        { class: "minis" },
+        found.results.map((r) =>
+          itemFigure(r.item.id, `${itemLabel(r.item)} · ${Math.round(r.score * 100)}%`),
+        ),
+      ),
+    );
+  } catch (error) {
+    fill(box, errorBox(error));
+  }
 }
