@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
+from aura.api.errors import ErrorBody
 from aura.api.routes.deps import current_user_id, get_assistant
 from aura.assistant.aio import iterate_in_thread
 from aura.assistant.backends.base import ChatMessage, GenerationParams
@@ -98,7 +99,13 @@ class OpenAIError(BaseModel):
 # Documented so the published schema matches what is sent (schemathesis found the 400 of a
 # too-long conversation answered in OpenAI's shape but documented as Aura's error body).
 _OPENAI_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": OpenAIError, "description": "Messages + max_tokens exceed the context"},
+    # a body that is not JSON at all is refused before the route runs, in Aura's error body
+    # (schemathesis found that 400 undocumented once the route's own 400 was)
+    400: {
+        "model": OpenAIError | ErrorBody,
+        "description": "Messages + max_tokens exceed the context (OpenAI's shape), or the "
+        "body is not JSON (Aura's error body)",
+    },
     502: {"model": OpenAIError, "description": "The model back-end failed"},
 }
 
