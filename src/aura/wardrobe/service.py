@@ -55,11 +55,10 @@ class WardrobeService:
 
     # ---- helpers -------------------------------------------------------------------
 
-    def _vector(self, fields: dict[str, Any]) -> np.ndarray:
-        text = item_text(
-            fields["category"], fields["colors"], fields["pattern"], fields["description"]
+    def _vectors(self, items: Sequence[dict[str, Any]]) -> np.ndarray:
+        return self.embedder.embed(
+            [item_text(f["category"], f["colors"], f["pattern"], f["description"]) for f in items]
         )
-        return self.embedder.embed([text])[0]
 
     @staticmethod
     def _owned(session: Session, user_id: int, item_id: int) -> WardrobeItem:
@@ -90,19 +89,7 @@ class WardrobeService:
     # ---- items ---------------------------------------------------------------------
 
     def create(self, user_id: int, fields: dict[str, Any]) -> dict[str, Any]:
-        vector = self._vector(fields)
-        with self.db.session() as s:
-            self._check_photos(s, user_id, fields)
-            item = WardrobeItem(
-                user_id=user_id, **{k: v for k, v in fields.items() if k != "colors"}
-            )
-            self._set_colors(item, fields["colors"])
-            s.add(item)
-            s.flush()
-            changes.upsert_embedding(s, self.embedder.space, item.id, user_id, vector)
-            out = item_dict(item)
-        self.index.sync()
-        return out
+        return self.create_many(user_id, [fields])[0]
 
     def create_many(
         self,
@@ -117,9 +104,7 @@ class WardrobeService:
         them, or (on any error) none. ``vectors[i]`` are item i's embeddings in further
         spaces (e.g. image embeddings) beside its text one; ``also`` runs last in the
         same transaction (e.g. to record the analysis the items came from)."""
-        texts = self.embedder.embed(
-            [item_text(f["category"], f["colors"], f["pattern"], f["description"]) for f in items]
-        )
+        texts = self._vectors(items)
         with self.db.session() as s:
             for data, content_type in new_photos:
                 photos.put_photo(s, user_id, data, content_type)
@@ -190,7 +175,7 @@ class WardrobeService:
             current = item_dict(self._owned(s, user_id, item_id))
         merged = {**current, **patch}
         embed = any(k in patch and patch[k] != current[k] for k in TEXT_FIELDS)
-        vector = self._vector(merged) if embed else None
+        vector = self._vectors([merged])[0] if embed else None
         with self.db.session() as s:
             item = self._owned(s, user_id, item_id)
             self._check_photos(s, user_id, patch)
