@@ -33,10 +33,10 @@ from aura.vision.decode import decode_image
 from aura.vision.detectors.base import Detection, Detector
 from aura.vision.imagenet_garments import GARMENT_CLASSES, garment_tags
 from aura.vision.pattern import PATTERNS, classify_pattern
+from aura.vision.weights import IMAGE_SPACE_MODEL
 
 log = logging.getLogger("aura.vision")
 WORK_MAX_SIDE = 1024  # detection and attributes run on at most this; boxes map back
-IMAGE_SPACE_MODEL = "efficientnet-lite0/pooled"  # item image embeddings (item_embeddings)
 ANALYSIS_VERSION = 1  # bump when the same bytes and models would be analysed differently
 
 

