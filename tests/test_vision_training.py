@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 
 from aura.errors import LockHeld, ModelMissing
+from aura.storage.digests import sha256_file
 from aura.storage.locks import DirectoryLock
 from aura.vision.artifact import (
     read_manifest,
     recover_artifact,
     save_model_artifact,
-    sha256_file,
     verify_artifact,
 )
 from aura.vision.classifier import CLASSES, load_garment_classifier

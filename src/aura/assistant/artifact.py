@@ -7,21 +7,13 @@ A folder without a valid manifest is treated as absent; start-up checks sizes (c
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from aura.storage.atomic import read_json
+from aura.storage.digests import sha256_file
 
 MANIFEST = "manifest.json"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def file_table(folder: Path) -> dict[str, dict[str, Any]]:

@@ -24,9 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aura.assistant.artifact import MANIFEST, file_table, sha256_file
+from aura.assistant.artifact import MANIFEST, file_table
 from aura.errors import InvalidInput
 from aura.storage.atomic import fsync_dir, write_json
+from aura.storage.digests import sha256_file
 from aura.storage.locks import DirectoryLock
 
 log = logging.getLogger("aura.assistant.finetune")

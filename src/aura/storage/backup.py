@@ -15,7 +15,6 @@ paths, ``..``, links, devices), and writes only into an empty tree unless forced
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -24,7 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import Any
 
 from aura import __version__
 from aura.errors import BackupError
@@ -32,6 +31,7 @@ from aura.layout import CONVERTED_DIRNAME, DERIVED_DIRNAME, DataTree
 from aura.services import Service
 from aura.storage import dbdump
 from aura.storage.atomic import fsync_dir
+from aura.storage.digests import sha256_file, sha256_stream
 
 MANIFEST = "aura-backup.json"
 FORMAT_VERSION = 1
@@ -45,18 +45,6 @@ SKIP_NAMES = {".aura.lock", ".locks"}
 class BackupInfo:
     path: Path
     manifest: dict[str, Any]
-
-
-def sha256_stream(handle: IO[bytes]) -> str:
-    digest = hashlib.sha256()
-    while chunk := handle.read(1024 * 1024):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return sha256_stream(handle)
 
 
 def _copy_tree(source: Path, target: Path, *, include_hub_weights: bool) -> list[str]:

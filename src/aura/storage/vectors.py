@@ -28,6 +28,7 @@ import numpy as np
 
 from aura.storage import atomic
 from aura.storage.changes import Change, Space
+from aura.storage.digests import sha256_file
 
 log = logging.getLogger("aura.index")
 MANIFEST = "manifest.json"
@@ -72,14 +73,6 @@ def _index_ids(index: faiss.Index) -> set[int]:
         if size:
             ids.update(faiss.rev_swig_ptr(lists.get_ids(i), size).tolist())
     return ids
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class VectorIndex:
@@ -248,7 +241,7 @@ class VectorIndex:
                 f"index file {path.name} has {size} bytes, manifest says {manifest.get('size')} "
                 "(truncated or overwritten)"
             )
-        if _sha256(path) != manifest.get("sha256"):
+        if sha256_file(path) != manifest.get("sha256"):
             raise SnapshotInvalid(f"index file {path.name} does not match its sha256 (corrupt)")
         kind = manifest.get("index_type")
         try:

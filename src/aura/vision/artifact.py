@@ -22,17 +22,10 @@ from typing import Any
 
 from aura.errors import ModelMissing
 from aura.storage.atomic import fsync_dir, read_json, write_bytes, write_json
+from aura.storage.digests import sha256_file
 
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _sibling(target: Path, tag: str) -> Path:
