@@ -55,6 +55,39 @@ def flat_lay(colours: list[tuple[int, int, int]], seed: int = 0) -> Image.Image:
     return canvas
 
 
+TABLES = (WardrobeItem, Photo, ItemEmbedding, GarmentAnalysis)
+
+
+def table_counts(db_url: str) -> dict[str, int]:
+    """Rows in every table a from-photo call writes (to show a refusal stored nothing)."""
+    db = Database(db_url)
+    try:
+        with db.session() as s:
+            return {
+                t.__tablename__: int(s.scalar(select(func.count()).select_from(t)) or 0)
+                for t in TABLES
+            }
+    finally:
+        db.close()
+
+
+def embedding_rows(db_url: str, item_id: int) -> list[tuple[int, bool]]:
+    """(dimension, deleted) of each of the item's embeddings, every space."""
+    db = Database(db_url)
+    try:
+        with db.session() as s:
+            rows = s.scalars(select(ItemEmbedding).where(ItemEmbedding.item_id == item_id))
+            return sorted((r.dimension, r.deleted) for r in rows)
+    finally:
+        db.close()
+
+
+def cache_outcomes(server_url: str) -> dict[str, float]:
+    text = httpx.get(server_url + "/metrics", timeout=10).text
+    pattern = r'^aura_vision_analysis_cache_total\{outcome="(\w+)"\} ([0-9.e+]+)$'
+    return {m[1]: float(m[2]) for m in re.finditer(pattern, text, re.M)}
+
+
 @dataclass
 class Served:
     server: AuraServer
@@ -72,29 +105,13 @@ class Served:
         )
 
     def counts(self) -> dict[str, int]:
-        db = Database(self.db_url)
-        try:
-            with db.session() as s:
-                return {
-                    t.__tablename__: int(s.scalar(select(func.count()).select_from(t)) or 0)
-                    for t in (WardrobeItem, Photo, ItemEmbedding, GarmentAnalysis)
-                }
-        finally:
-            db.close()
+        return table_counts(self.db_url)
 
     def embeddings(self, item_id: int) -> list[tuple[int, bool]]:
-        db = Database(self.db_url)
-        try:
-            with db.session() as s:
-                rows = s.scalars(select(ItemEmbedding).where(ItemEmbedding.item_id == item_id))
-                return sorted((r.dimension, r.deleted) for r in rows)
-        finally:
-            db.close()
+        return embedding_rows(self.db_url, item_id)
 
     def cache_outcomes(self) -> dict[str, float]:
-        text = httpx.get(self.server.url + "/metrics", timeout=10).text
-        pattern = r'^aura_vision_analysis_cache_total\{outcome="(\w+)"\} ([0-9.e+]+)$'
-        return {m[1]: float(m[2]) for m in re.finditer(pattern, text, re.M)}
+        return cache_outcomes(self.server.url)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

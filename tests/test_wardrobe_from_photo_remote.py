@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,16 +18,20 @@ import httpx
 import numpy as np
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
 
-from aura.storage.db import Database
-from aura.storage.schema import GarmentAnalysis, ItemEmbedding, Photo, WardrobeItem
 from aura.vision.pipeline import analysis_fingerprint
 from tests.server import AuraServer
-from tests.test_wardrobe_from_photo import GREEN, NAVY, RED, flat_lay, unique
+from tests.test_wardrobe_from_photo import (
+    GREEN,
+    NAVY,
+    RED,
+    cache_outcomes,
+    embedding_rows,
+    flat_lay,
+    table_counts,
+    unique,
+)
 from tests.wardrobe_client import Client, create_user
-
-TABLES = (WardrobeItem, Photo, ItemEmbedding, GarmentAnalysis)
 
 
 @dataclass
@@ -43,29 +46,13 @@ class Pair:
         return self.alice.http.post("/items/from-photo", files=files, data=form, timeout=120)
 
     def counts(self) -> dict[str, int]:
-        db = Database(self.db_url)
-        try:
-            with db.session() as s:
-                return {
-                    t.__tablename__: int(s.scalar(select(func.count()).select_from(t)) or 0)
-                    for t in TABLES
-                }
-        finally:
-            db.close()
+        return table_counts(self.db_url)
 
     def embeddings(self, item_id: int) -> list[tuple[int, bool]]:
-        db = Database(self.db_url)
-        try:
-            with db.session() as s:
-                rows = s.scalars(select(ItemEmbedding).where(ItemEmbedding.item_id == item_id))
-                return sorted((r.dimension, r.deleted) for r in rows)
-        finally:
-            db.close()
+        return embedding_rows(self.db_url, item_id)
 
     def vision_misses(self) -> float:
-        text = httpx.get(self.vision.url + "/metrics", timeout=10).text
-        found = re.search(r'^aura_vision_analysis_cache_total\{outcome="miss"\} (\S+)$', text, re.M)
-        return float(found[1]) if found else 0.0
+        return cache_outcomes(self.vision.url).get("miss", 0.0)
 
 
 @pytest.fixture(scope="module")
