@@ -400,6 +400,7 @@ def test_bad_input_gets_4xx_with_reasons(served: Served) -> None:
         ("/recommendations", {"weather": {"temperature_c": 99}}, "temperature_c"),
         ("/recommendations", {"weather": {"raining": 0}}, "raining"),  # no lax coercion
         ("/recommendations", {"max_results": "5"}, "max_results"),
+        ("/recommendations", {"target_categories": ["thingamajig"]}, "taxonomy"),
         ("/feedback", {"outfit_id": 1, "worn": "yes"}, "worn"),
         ("/complete", {"item_ids": [a["tee"]]}, "target_category"),
         ("/complete", {"item_ids": [a["tee"]], "target_category": "shoes", "k": 0}, "k"),
@@ -493,6 +494,9 @@ def test_a_model_in_the_store_takes_over(tmp_path: Path) -> None:
         assert {r["item"]["id"] for r in done["results"]} <= shoes
         saved = _ok(carol.post("/outfits", json={"item_ids": outfit}), 201)
         assert saved["scorer"] == "outfit_transformer"
+        gaps = _ok(carol.get("/gaps", params={"occasion": "work", "raining": "true"}))
+        assert gaps["scorer"] == "outfit_transformer" and len(gaps["contexts"]) == 1
+        assert all(g["unlocks"] >= 1 for g in gaps["gaps"])
 
 
 def test_one_process_items_from_the_wardrobe_api(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from aura.storage.db import Database
 from aura.storage.schema import ItemColor
 from aura.storage.schema import WardrobeItem as ItemRow
 from aura.taxonomy.resolver import Taxonomy
+from aura.taxonomy.slots import Slot
 
 if TYPE_CHECKING:
     from aura.outfits.vectors import OutfitVectors
@@ -147,6 +148,14 @@ class OutfitService:
         by_id = {adapter.db_id(i): i for i in wardrobe}
         seed_items = [by_id[r.id] for r in seeds]
         targets = [self.taxonomy.slot(c) for c in target_categories]
+        unknown = [c for c, t in zip(target_categories, targets, strict=True) if t is Slot.OTHER]
+        if unknown:
+            raise InvalidInput(
+                f"target_categories: {', '.join(map(repr, unknown))} is no kind of garment the "
+                "taxonomy knows.",
+                fix="Use a garment word (top, t-shirt, shoes, coat...): "
+                "GET /api/v1/wardrobe/taxonomy lists them.",
+            )
         scorer = FeedbackScorer(self.scorer, preferences) if preferences else self.scorer
         found = recommend(scorer, wardrobe, context, k, seeds=seed_items, target_slots=targets)
         slots = {adapter.db_id(i): i.slot for i in wardrobe}
@@ -173,7 +182,11 @@ class OutfitService:
             wardrobe = self._items(s, user_id, self._all_rows(s, user_id))
             candidates = self._archetype_items(s, user_id)
         found = gap_search(self.scorer, wardrobe, contexts, k, candidates=candidates)
-        return {"gaps": found, "contexts": [context_dict(c) for c in contexts]}
+        return {
+            "scorer": self.scorer.name,
+            "gaps": found,
+            "contexts": [context_dict(c) for c in contexts],
+        }
 
     def _archetype_items(self, s: Session, user_id: int) -> list[tuple[Archetype, WardrobeItem]]:
         """The archetypes as items the scorer can read (a model needs their features):
