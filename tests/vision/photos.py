@@ -124,10 +124,12 @@ def photo_set(fmnist: dict[str, np.ndarray], count: int, seed: int = 50_000) -> 
     labels = fmnist["test_labels"]
     by_class = [np.nonzero(labels == c)[0] for c in range(10)]
     out = []
+    garments = 0
     for i in range(count):
         backdrop = SAMPLE_PHOTOS[i % len(SAMPLE_PHOTOS)] if i % 5 == 4 else "plain"
         if i % 10 < 7:
-            pool = by_class[i % 10]
+            pool = by_class[garments % 10]  # Fashion-MNIST's ten classes in turn
+            garments += 1
             index = int(pool[rng.integers(len(pool))])
             out.append(make_photo("fmnist", index, seed + i, fmnist, backdrop))
         else:

@@ -9,7 +9,7 @@ import pytest
 from tests.vision.conftest import confusion_table, needs_fashion_mnist
 from tests.vision.photos import photo_set
 
-COUNT = 100
+COUNT = 80
 MIN_SLOT = 0.85
 
 

@@ -145,17 +145,21 @@ class GarmentClassifier:
         if not crops:
             return []
         batch = np.stack([from_photo(c, m) for c, m in zip(crops, masks, strict=True)])
-        out = []
-        for probs in self.predict_arrays(batch):
-            best = int(np.argmax(probs))
-            out.append(
-                CategoryPrediction(
-                    self.classes[best],
-                    float(probs[best]),
-                    {name: float(p) for name, p in zip(self.classes, probs, strict=True)},
-                )
-            )
-        return out
+        return [self.decide(probs) for probs in self.predict_arrays(batch)]
+
+    def decide(self, probs: np.ndarray) -> CategoryPrediction:
+        """The slot with the most probability first (a pullover/shirt/t-shirt split outweighs
+        one coat), then the likeliest garment word within it."""
+        named = {name: float(p) for name, p in zip(self.classes, probs, strict=True)}
+        slots: dict[Slot, float] = {}
+        for name, p in named.items():
+            slot = CLASS_SLOTS.get(name, slot_of(name))
+            slots[slot] = slots.get(slot, 0.0) + p
+        slot = max(slots, key=slots.__getitem__)
+        best = max(
+            (n for n in named if CLASS_SLOTS.get(n, slot_of(n)) == slot), key=named.__getitem__
+        )
+        return CategoryPrediction(best, named[best], named)
 
 
 def load_garment_classifier(target: Path, origin: str = "trained") -> GarmentClassifier:

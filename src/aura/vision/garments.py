@@ -55,7 +55,11 @@ def _restricted(pred: CategoryPrediction, allowed: frozenset[str]) -> CategoryPr
     if not probs or total <= 0:
         return pred
     probs = {k: v / total for k, v in probs.items()}
-    best = max(probs, key=probs.__getitem__)
+    slots: dict[str, float] = {}
+    for name, p in probs.items():
+        slots[CLASS_SLOTS[name]] = slots.get(CLASS_SLOTS[name], 0.0) + p
+    slot = max(slots, key=slots.__getitem__)
+    best = max((n for n in probs if CLASS_SLOTS[n] == slot), key=probs.__getitem__)
     return CategoryPrediction(best, probs[best], probs)
 
 

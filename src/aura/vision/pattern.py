@@ -74,15 +74,18 @@ def _sure(margin: float, scale: float) -> float:
 
 
 def _lab(image: Image.Image, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    img = image.convert("RGB").resize((SIDE, SIDE), Image.BILINEAR)
+    # the longest side to SIDE, the proportions kept (squashing a belt turns checks to stripes)
+    scale = SIDE / max(image.size)
+    size = (max(8, round(image.width * scale)), max(8, round(image.height * scale)))
+    img = image.convert("RGB").resize(size, Image.BILINEAR)
     lab = rgb2lab(np.asarray(img))
     if mask is None:
         inner = np.ones(lab.shape[:2], bool)
     else:
-        m = Image.fromarray(mask.astype(np.uint8) * 255).resize((SIDE, SIDE), Image.NEAREST)
+        m = Image.fromarray(mask.astype(np.uint8) * 255).resize(size, Image.NEAREST)
         garment = np.asarray(m) > 127
         inner = ndimage.binary_erosion(garment, iterations=3)
-        if inner.sum() < SIDE * SIDE * 0.05:
+        if inner.sum() < garment.size * 0.05:
             return lab, np.ones(lab.shape[:2], bool)
         # Paint the background with the garment's mean colour: the outline of the garment
         # is not its texture, and blurs must not mix the backdrop in.
