@@ -5,6 +5,8 @@ which has the compute of the fashion detectors the issue names but cannot be dow
 here), per-image latency p50/p95 of ``VisionPipeline.analyze`` at 640 px and 1600 px, and
 batch throughput (20 images, sequential vs the inference thread pool). Every figure is
 also printed as a ratio to a baseline measured in the same run: decoding the same image.
+Per 640-px photo, also the median time of each stage (``summary.timings_ms``: decode,
+detect, segment, classify, colours, pattern, embed), as a share of the whole analysis.
 Then a repeated photo: the analysis cache (in-process, and Redis when ``--redis URL`` is
 given) against analysing it again, as a speed-up ratio.
 
@@ -67,6 +69,7 @@ def bench_backend(name: str, pipeline: VisionPipeline, runs: int, workers: int) 
                 f"{side:>5} px  attributes={attrs!s:<5}  p50 {p50:8.1f} ms  p95 {p95:8.1f} ms"
                 f"   ({p50 / base:6.1f}x decode {base:.1f} ms)"
             )
+    stages(pipeline, runs)
     batch = [photo(640, i) for i in range(20)]
     began = time.perf_counter()
     for data in batch:
@@ -80,6 +83,27 @@ def bench_backend(name: str, pipeline: VisionPipeline, runs: int, workers: int) 
         f"batch of 20 at 640 px: sequential {sequential:.2f} img/s, pool of {workers} "
         f"{pooled:.2f} img/s ({pooled / sequential:.2f}x)"
     )
+
+
+STAGES = ("decode", "detect", "segment", "classify", "colours", "pattern", "embed")
+
+
+def stages(pipeline: VisionPipeline, runs: int) -> None:
+    """Median time per stage over ``runs`` different 640-px photos (with attributes)."""
+    samples: dict[str, list[float]] = {name: [] for name in (*STAGES, "total")}
+    for seed in range(runs):
+        data = photo(640, seed)
+        began = time.perf_counter()
+        result = pipeline.analyze(data, 0.3, 5, True)
+        samples["total"].append((time.perf_counter() - began) * 1000)
+        timings = result["summary"]["timings_ms"]
+        for name in STAGES:
+            samples[name].append(float(timings.get(f"{name}_ms", 0.0)))
+    total = statistics.median(samples["total"])
+    print(f"  640 px per stage (median of {runs} photos; whole analysis {total:.1f} ms):")
+    for name in STAGES:
+        value = statistics.median(samples[name])
+        print(f"    {name:<9} {value:8.1f} ms  {100 * value / total:5.1f} %")
 
 
 def bench_cache(pipeline: VisionPipeline, runs: int, redis_url: str | None) -> None:

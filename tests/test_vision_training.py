@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from aura.errors import LockHeld, ModelMissing
@@ -23,7 +22,8 @@ from aura.vision.artifact import (
     save_model_artifact,
     verify_artifact,
 )
-from aura.vision.classifier import CLASSES, load_garment_classifier
+from aura.vision.classifier import CLASSES, PACKAGED_DIR, load_garment_classifier
+from aura.vision.silhouette import normalise_fashion_mnist
 from aura.vision.training import TrainConfig, load_fashion_mnist, train_garment_classifier
 from tests.server import clean_environ
 
@@ -44,7 +44,7 @@ def test_short_training_publishes_a_verified_artifact(tmp_path: Path) -> None:
         TrainConfig(epochs=2, batch_size=64, limit_train=1000, limit_test=500),
         progress=lines.append,
     )
-    assert sorted(os.listdir(target)) == ["config.json", "manifest.json", "model.safetensors"]
+    assert sorted(os.listdir(target)) == ["config.json", "manifest.json", "model.onnx"]
     assert manifest["classes"] == list(CLASSES)
     assert manifest["data"]["test_images"] == 500 and manifest["data"]["train_images"] == 1000
     assert manifest["settings"]["epochs"] == 2 and manifest["created_at"].endswith("Z")
@@ -56,22 +56,22 @@ def test_short_training_publishes_a_verified_artifact(tmp_path: Path) -> None:
 
     classifier = load_garment_classifier(target)
     test = load_fashion_mnist(DATA)
-    images = test["test_images"][:500].astype(np.float32) / 255.0
+    images = normalise_fashion_mnist(test["test_images"][:500])
     predicted = classifier.predict_arrays(images).argmax(1)
     accuracy = float((predicted == test["test_labels"][:500]).mean())
-    # the published weights are the evaluated ones, and they learned (chance is 0.1)
+    # the published weights are the evaluated ones, and they learned (chance is 1/14)
     assert abs(accuracy - manifest["test_accuracy"]) < 1e-6
     assert accuracy > 0.2, accuracy
     assert classifier.test_accuracy == manifest["test_accuracy"]
 
     verify_artifact(target, hashes=True)
-    with open(target / "model.safetensors", "r+b") as handle:
+    with open(target / "model.onnx", "r+b") as handle:
         handle.seek(100)
         handle.write(b"\xff\xff\xff\xff")
     verify_artifact(target)  # sizes still match: the cheap check passes...
     with pytest.raises(ModelMissing):
         verify_artifact(target, hashes=True)  # ...the hash check does not
-    with open(target / "model.safetensors", "ab") as handle:
+    with open(target / "model.onnx", "ab") as handle:
         handle.write(b"extra")
     with pytest.raises(ModelMissing):
         load_garment_classifier(target)
@@ -161,12 +161,15 @@ def test_doctor_reports_the_classifier(tmp_path: Path) -> None:
         [found] = [f for f in report["findings"] if f["check"] == "garment classifier"]
         return result.returncode, found
 
-    code, found = finding()
-    assert code == 0 and found["severity"] == "info" and "aura train" in found["fix"]
+    code, found = finding()  # a fresh install: the packaged classifier, with its accuracy
+    packaged = read_manifest(PACKAGED_DIR)
+    assert code == 0 and found["severity"] == "ok" and "packaged" in found["message"]
+    assert str(packaged["test_accuracy"]) in found["message"]
     target = data_dir / "visual_analysis" / "models" / "aura_garment_classifier"
-    save_model_artifact(target, {"model.safetensors": b"weights"}, {"test_accuracy": 0.9})
+    save_model_artifact(target, {"model.onnx": b"weights"}, {"test_accuracy": 0.9})
     code, found = finding()
-    assert code == 0 and found["severity"] == "ok" and "0.9" in found["message"]
-    (target / "model.safetensors").write_bytes(b"cut")  # size differs from the manifest
+    assert code == 0 and found["severity"] == "ok" and "trained here" in found["message"]
+    assert "0.9" in found["message"]
+    (target / "model.onnx").write_bytes(b"cut")  # size differs from the manifest
     code, found = finding()
     assert code == 1 and found["severity"] == "error"

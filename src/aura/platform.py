@@ -118,7 +118,10 @@ class Platform:
         weights = self.model_path(WEIGHTS_MODEL) / WEIGHTS_FILENAME  # through the model store
         assert self.resolved_models is not None
         revision = self.resolved_models.statuses[WEIGHTS_MODEL].commit
-        self.vision = VisionPipeline.load(self.settings, self.tree, weights, revision)
+        classifier = self.resolved_models.paths.get("aura-garment-classifier")  # packaged
+        self.vision = VisionPipeline.load(
+            self.settings, self.tree, weights, revision, classifier_dir=classifier
+        )
         self.analyzer = CachedAnalyzer(
             self.vision, self.cache, self.settings.vision_cache_ttl_seconds
         )

@@ -65,18 +65,28 @@ def assistant(
 @app.command("garment-classifier")
 def garment_classifier(
     ctx: typer.Context,
-    epochs: int = typer.Option(15, min=1, help="Passes over the training set."),
-    batch_size: int = typer.Option(128, min=8, help="Images per step."),
-    learning_rate: float = typer.Option(3e-3, help="Peak learning rate (one-cycle schedule)."),
+    epochs: int = typer.Option(2, min=1, help="Passes over the training set."),
+    width: int = typer.Option(24, min=4, help="Channels of the first convolution block."),
+    batch_size: int = typer.Option(256, min=8, help="Images per step."),
+    learning_rate: float = typer.Option(4e-3, help="Peak learning rate (one-cycle schedule)."),
     seed: int = typer.Option(0, help="Seed of initialisation and shuffling."),
+    shapes_per_kind: int = typer.Option(
+        4000, min=10, help="Drawn silhouettes per kind Fashion-MNIST lacks (skirt, ...)."
+    ),
+    output: Path | None = typer.Option(
+        None,
+        help="Write the artifact here instead of the data tree (the packaged model: "
+        "src/aura/vision/models/garment-classifier).",
+    ),
     limit_train: int | None = typer.Option(None, help="Use only the first N training images."),
     limit_test: int | None = typer.Option(None, help="Evaluate on the first N test images."),
     data_dir: Path | None = typer.Option(None, help="Default: AURA_FASHION_MNIST_DIR."),
     threads: int | None = typer.Option(None, help="Torch CPU threads (default: MAX_WORKERS)."),
     json_out: bool = typer.Option(False, "--json", help="Print the manifest as JSON."),
 ) -> None:
-    """Train the garment category classifier on Fashion-MNIST, report its test accuracy and
-    publish it atomically. A killed run resumes from its last epoch when started again."""
+    """Train the garment category classifier (Fashion-MNIST and drawn silhouettes), report
+    its test accuracy and publish it atomically; it replaces the packaged classifier on this
+    installation. A killed run resumes from its last epoch when started again."""
     import torch
 
     from aura.vision.training import TrainConfig, train_garment_classifier
@@ -86,13 +96,15 @@ def garment_classifier(
     torch.set_num_threads(threads or settings.max_workers)
     config = TrainConfig(
         epochs=epochs,
+        width=width,
         batch_size=batch_size,
         learning_rate=learning_rate,
         seed=seed,
+        shapes_per_kind=shapes_per_kind,
         limit_train=limit_train,
         limit_test=limit_test,
     )
-    target = tree.garment_classifier_dir()
+    target = output or tree.garment_classifier_dir()
     manifest = train_garment_classifier(
         data_dir or settings.fashion_mnist_dir,
         target,

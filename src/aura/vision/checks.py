@@ -18,30 +18,7 @@ def vision_findings(settings: Settings, tree: DataTree) -> list[Finding]:
         findings.append(ok("vision backbone", f"EfficientNet-Lite0 weights at {locate_weights()}."))
     except ModelMissing as exc:
         findings.append(problem("vision backbone", exc.message, exc.fix or ""))
-    target = tree.garment_classifier_dir()
-    try:
-        manifest = verify_artifact(target)
-        findings.append(
-            ok(
-                "garment classifier",
-                f"Garment classifier at {target}: test accuracy {manifest.get('test_accuracy')}, "
-                f"trained {manifest.get('created_at')}.",
-                str(target),
-            )
-        )
-    except ModelMissing as exc:
-        if read_manifest(target) is None:  # not trained yet: analysis works, minus categories
-            findings.append(
-                Finding(
-                    "garment classifier",
-                    Severity.INFO,
-                    f"No garment classifier at {target} yet: analyses carry no category.",
-                    "aura train garment-classifier",
-                    str(target),
-                )
-            )
-        else:  # trained, then damaged
-            findings.append(problem("garment classifier", exc.message, exc.fix or "", str(target)))
+    findings.append(classifier_finding(tree))
     detr = settings.vision_detr_model_dir
     if settings.vision_backend == "detr" and (detr is None or not (detr / "config.json").is_file()):
         findings.append(
@@ -64,3 +41,42 @@ def vision_findings(settings: Settings, tree: DataTree) -> list[Finding]:
         )
     )
     return findings
+
+
+def classifier_finding(tree: DataTree) -> Finding:
+    """The garment classifier in use: this installation's trained one, else the packaged
+    one Aura ships; its accuracy; a warning with the command when neither is usable."""
+    from aura.vision.classifier import PACKAGED_DIR
+
+    target = tree.garment_classifier_dir()
+    check = "garment classifier"
+    if read_manifest(target) is not None:
+        try:
+            manifest = verify_artifact(target)
+        except ModelMissing as exc:  # trained, then damaged
+            return problem(check, exc.message, exc.fix or "", str(target))
+        return ok(
+            check,
+            f"In use: the garment classifier trained here ({target}): Fashion-MNIST test "
+            f"accuracy {manifest.get('test_accuracy')}, trained {manifest.get('created_at')}.",
+            str(target),
+        )
+    try:
+        manifest = verify_artifact(PACKAGED_DIR)
+    except ModelMissing as exc:
+        return Finding(
+            check,
+            Severity.WARNING,
+            f"No garment classifier: the packaged one is missing or damaged ({exc.message}), "
+            "and none was trained here, so analyses carry no category.",
+            "aura train garment-classifier (or reinstall Aura: `make install`)",
+            str(target),
+        )
+    return ok(
+        check,
+        f"In use: Aura's packaged garment classifier ({len(manifest.get('classes', []))} "
+        f"classes): Fashion-MNIST test accuracy {manifest.get('test_accuracy')}, drawn "
+        f"silhouettes {manifest.get('drawn_test_accuracy')}. `aura train garment-classifier` "
+        "replaces it on this installation.",
+        str(PACKAGED_DIR),
+    )

@@ -4,6 +4,11 @@ Lab is used because Euclidean distance there tracks perceived difference, so clu
 colours a person would tell apart; names come from the nearest entry of a fashion palette
 by CIEDE2000, and each colour reports that distance so a client can see how good the name
 is. Shares are of the garment's pixels (background excluded, see :mod:`.background`).
+
+A garment gets its 1-3 main colours (each at least ``MAIN_SHARE`` of it, the largest
+always), one entry per name (clusters that get the same name are merged, shares summed),
+each with its family from :func:`aura.taxonomy.colour_family` ("mustard" → yellow) and
+``hex``, the cluster's own colour (a swatch of "denim" is the blue the photo shows).
 """
 
 from __future__ import annotations
@@ -15,11 +20,14 @@ from PIL import Image
 from scipy.cluster.vq import kmeans2
 from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
+from aura.taxonomy import colour_family
 from aura.vision.background import estimate_foreground
 
 WORK_SIDE = 160  # colours are a global property: 160 px on the long side is plenty
 MERGE_DELTA_E = 8.0  # clusters closer than this are one colour
 MIN_SHARE = 0.03
+MAIN_SHARE = 0.12  # a colour below this share of the garment is a detail, not a main colour
+MAX_MAIN = 3
 
 PALETTE: dict[str, str] = {
     "black": "#111111",
@@ -76,9 +84,14 @@ class Colour:
     lab: tuple[float, float, float]
     name_delta_e: float  # CIEDE2000 distance from the cluster colour to its name's colour
 
+    @property
+    def family(self) -> str | None:
+        return colour_family(self.name)
+
     def to_dict(self) -> dict[str, object]:
         return {
             "name": self.name,
+            "family": self.family,
             "hex": self.hex,
             "share": round(self.share, 4),
             "lab": [round(v, 2) for v in self.lab],
@@ -125,15 +138,33 @@ def dominant_colours(
     clusters = [(centroids[i], int((labels == i).sum())) for i in range(k) if (labels == i).any()]
     clusters = _merge(clusters)
     total = sum(n for _, n in clusters)
+    named: dict[str, tuple[np.ndarray, int]] = {}  # one entry per name: shares merged
+    for centre, n in clusters:
+        name, _ = name_colour(centre)
+        if name in named:
+            other, m = named[name]
+            centre, n = (other * m + centre * n) / (m + n), m + n
+        named[name] = (centre, n)
     out = []
-    for centre, n in sorted(clusters, key=lambda c: -c[1]):
+    for name, (centre, n) in sorted(named.items(), key=lambda kv: -kv[1][1]):
         share = n / total
         if share < MIN_SHARE:
             continue
-        name, distance = name_colour(centre)
+        distance = float(deltaE_ciede2000(centre, _PALETTE_LAB[_NAMES.index(name)]))
         lab_t = (float(centre[0]), float(centre[1]), float(centre[2]))
         out.append(Colour(name, lab_to_hex(centre), share, lab_t, distance))
     return out
+
+
+def main_colours(colours: list[Colour]) -> list[Colour]:
+    """The 1-3 colours a person would name: the largest, then any with ``MAIN_SHARE``."""
+    return [c for i, c in enumerate(colours) if i == 0 or c.share >= MAIN_SHARE][:MAX_MAIN]
+
+
+def palette_hex(name: str) -> str | None:
+    """The palette's value of a fine colour name ("denim" → "#3b5b92"), for swatches of
+    items that carry names only."""
+    return PALETTE.get(name.strip().lower())
 
 
 def _merge(clusters: list[tuple[np.ndarray, int]]) -> list[tuple[np.ndarray, int]]:

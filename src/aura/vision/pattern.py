@@ -11,6 +11,16 @@ textbook texture cue, rather than a learned model we could not validate on real 
 * blobs: the Otsu-thresholded minority tone falls into many compact, similar-sized,
   separate spots for dots; into irregular, varied shapes for prints.
 
+* periodicity: stripes repeat. The tone is averaged along the stripes' direction into a
+  profile across them, and its autocorrelation must peak again (at the stripe period) with
+  at least ``STRIPE_MIN_PERIODS`` periods across the garment. One strong edge (a shoe's sole,
+  a coat's placket, a colour-block seam) concentrates the orientation too, but does not
+  repeat: that is not "striped".
+* repetition: every pattern repeats, either along a direction (the profile's
+  autocorrelation peaks, ``REPEAT_PEAK``) or as many separate spots (``REPEAT_SPOTS``). Texture
+  that does neither and is not busy (``PRINT_DETAIL``) — folds, seams, shading, a badge on a
+  photo's garment — is solid.
+
 The confidence of a decision is the product of how far each measurement on its path lies
 past its threshold (a logistic of the margin), so borderline textures get low confidence.
 The measurements are returned too, so a client (or a test) can see why.
@@ -34,6 +44,11 @@ STRIPE_CONCENTRATION = 0.55  # edge energy within ±15° of the main direction
 CHECK_BALANCE = 0.45  # weaker/stronger of two perpendicular directions
 CHECK_PAIR = 0.55  # energy of the two perpendicular directions together
 CHECK_EVEN_SHARE = 0.33  # a lattice of spots whose tones split this evenly is a checkerboard
+STRIPE_MIN_PEAK = 0.3  # autocorrelation at the stripe period
+STRIPE_MIN_PERIODS = 2.5  # periods across the garment
+REPEAT_PEAK = 0.4
+REPEAT_SPOTS = 12
+PRINT_DETAIL = 12.0  # above this, texture that does not repeat is a print (not folds)
 DOT_MIN_COUNT = 4
 DOT_MAX_AREA_CV = 0.6
 DOT_MIN_EXTENT = 0.55
@@ -59,15 +74,18 @@ def _sure(margin: float, scale: float) -> float:
 
 
 def _lab(image: Image.Image, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    img = image.convert("RGB").resize((SIDE, SIDE), Image.BILINEAR)
+    # the longest side to SIDE, the proportions kept (squashing a belt turns checks to stripes)
+    scale = SIDE / max(image.size)
+    size = (max(8, round(image.width * scale)), max(8, round(image.height * scale)))
+    img = image.convert("RGB").resize(size, Image.BILINEAR)
     lab = rgb2lab(np.asarray(img))
     if mask is None:
         inner = np.ones(lab.shape[:2], bool)
     else:
-        m = Image.fromarray(mask.astype(np.uint8) * 255).resize((SIDE, SIDE), Image.NEAREST)
+        m = Image.fromarray(mask.astype(np.uint8) * 255).resize(size, Image.NEAREST)
         garment = np.asarray(m) > 127
         inner = ndimage.binary_erosion(garment, iterations=3)
-        if inner.sum() < SIDE * SIDE * 0.05:
+        if inner.sum() < garment.size * 0.05:
             return lab, np.ones(lab.shape[:2], bool)
         # Paint the background with the garment's mean colour: the outline of the garment
         # is not its texture, and blurs must not mix the backdrop in.
@@ -109,6 +127,39 @@ def orientation_energy(lab: np.ndarray, inner: np.ndarray) -> tuple[float, float
     return float(window[main] / total), float(window[perpendicular] / total), main * 5.0 + 2.5
 
 
+def periodicity(tone: np.ndarray, inner: np.ndarray, angle_deg: float) -> tuple[float, float]:
+    """(autocorrelation peak, periods across the garment) of the tone's profile along the
+    direction ``angle_deg`` (the main gradient direction: across the stripes)."""
+    ys, xs = np.nonzero(inner)
+    if len(xs) < 64:
+        return 0.0, 0.0
+    theta = math.radians(angle_deg)
+    u = xs * math.cos(theta) + ys * math.sin(theta)
+    bins = np.round(u - u.min()).astype(int)
+    counts = np.bincount(bins)
+    sums = np.bincount(bins, weights=tone[ys, xs])
+    keep = counts >= 3
+    if keep.sum() < 16:
+        return 0.0, 0.0
+    profile = np.interp(np.arange(len(counts)), np.nonzero(keep)[0], sums[keep] / counts[keep])
+    profile = profile - ndimage.uniform_filter1d(profile, max(9, len(profile) // 3))
+    profile = profile - profile.mean()
+    energy = float((profile * profile).sum())
+    if energy <= 1e-9:
+        return 0.0, 0.0
+    n = len(profile)
+    ac = np.correlate(profile, profile, "full")[n - 1 :] / energy
+    below = np.nonzero(ac < 0)[0]
+    if len(below) == 0:
+        return 0.0, 0.0
+    start = int(below[0])
+    stop = max(start + 1, n // 2)
+    if start >= stop:
+        return 0.0, 0.0
+    lag = start + int(np.argmax(ac[start:stop]))
+    return float(ac[lag]), float(n / max(lag, 1))
+
+
 def blob_stats(tone: np.ndarray, inner: np.ndarray) -> tuple[int, float, float, float]:
     """(count, area coefficient of variation, mean extent, minority share) of minority spots."""
     smooth = ndimage.gaussian_filter(tone, 1.0)
@@ -147,7 +198,9 @@ def classify_pattern(image: Image.Image, mask: np.ndarray | None = None) -> Patt
     coarse = np.stack([ndimage.gaussian_filter(lab[..., c], 10.0) for c in range(3)], -1)
     detail = float(np.sqrt(((fine - coarse)[inner].var(axis=0)).sum()))
     main, perp, angle = orientation_energy(lab, inner)
-    count, area_cv, extent, minority = blob_stats(principal_tone(lab, inner), inner)
+    tone = principal_tone(lab, inner)
+    count, area_cv, extent, minority = blob_stats(tone, inner)
+    peak, periods = periodicity(tone, inner, angle)
     features = {
         "detail": detail,
         "orientation_concentration": main,
@@ -157,13 +210,23 @@ def classify_pattern(image: Image.Image, mask: np.ndarray | None = None) -> Patt
         "spot_area_cv": area_cv,
         "spot_extent": extent,
         "minority_share": minority,
+        "period_peak": peak,
+        "periods": periods,
     }
     if detail < SOLID_DETAIL:
         return PatternResult("solid", _sure(SOLID_DETAIL - detail, 0.6), features)
     textured = _sure(detail - SOLID_DETAIL, 0.6)
+    if peak < REPEAT_PEAK and count < REPEAT_SPOTS and detail < PRINT_DETAIL:
+        # texture that does not repeat and is not busy: folds, seams, shading, a badge
+        sure = _sure(REPEAT_PEAK - peak, 0.08) * _sure(PRINT_DETAIL - detail, 2.0)
+        return PatternResult("solid", sure, features)
     if main >= STRIPE_CONCENTRATION and perp < CHECK_BALANCE * main:
         sure = _sure(main - STRIPE_CONCENTRATION, 0.05) * _sure(CHECK_BALANCE * main - perp, 0.05)
-        return PatternResult("striped", textured * sure, features)
+        repeats = _sure(peak - STRIPE_MIN_PEAK, 0.08) * _sure(periods - STRIPE_MIN_PERIODS, 0.5)
+        if peak >= STRIPE_MIN_PEAK and periods >= STRIPE_MIN_PERIODS:
+            return PatternResult("striped", textured * sure * repeats, features)
+        # one direction, no repetition: an edge or two (a sole, a placket), not stripes
+        return PatternResult("solid", 0.5 + 0.5 * (1 - textured * sure) * repeats, features)
     if main + perp >= CHECK_PAIR and perp >= CHECK_BALANCE * main:
         sure = _sure(main + perp - CHECK_PAIR, 0.05) * _sure(perp - CHECK_BALANCE * main, 0.05)
         return PatternResult("checked", textured * sure, features)

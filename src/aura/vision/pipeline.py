@@ -1,10 +1,14 @@
 """One photo in, garments out: decode, detect, then attributes for every region.
 
-Attributes per garment: category (Aura's own Fashion-MNIST classifier, with ImageNet
-garment tags from EfficientNet-Lite0 beside it), dominant colours, pattern and a 1280-d
-embedding. Everything heavy is loaded once by :meth:`VisionPipeline.load` (the "model
-load" start-up phase); :meth:`VisionPipeline.analyze` is synchronous and thread-safe, for
-a worker thread.
+Attributes per garment, all from the garment's own pixels (its mask: the person segmentation
+within the body part's region on a photo of a person, the foreground piece on a flat-lay):
+category (Aura's silhouette classifier, :mod:`.classifier`, combined with EfficientNet-Lite0's
+ImageNet garment tags where those are confident; a fine garment word with its taxonomy slot
+and how sure each is), the 1-3 main colours with families, pattern and a 1280-d embedding.
+The two shoes of a pair on a flat-lay are one garment. Everything heavy is loaded once by
+:meth:`VisionPipeline.load` (the "model load" start-up phase); :meth:`VisionPipeline.analyze`
+is synchronous and thread-safe, for a worker thread. ``summary.timings_ms`` has the time of
+each stage: decode, detect, segment, classify, colours, pattern, embed.
 """
 
 from __future__ import annotations
@@ -27,17 +31,24 @@ from aura.layout import DataTree
 from aura.storage.changes import Space
 from aura.vision import effnet
 from aura.vision.background import estimate_foreground
-from aura.vision.classifier import CLASSES, GarmentClassifier, load_garment_classifier
-from aura.vision.colors import dominant_colours, working_array
+from aura.vision.classifier import (
+    CLASSES,
+    CategoryPrediction,
+    GarmentClassifier,
+    load_garment_classifier,
+    locate_classifier,
+)
+from aura.vision.colors import dominant_colours, main_colours, working_array
 from aura.vision.decode import decode_image
 from aura.vision.detectors.base import Detection, Detector
+from aura.vision.garments import combine_category, merge_shoe_pairs
 from aura.vision.imagenet_garments import GARMENT_CLASSES, garment_tags
 from aura.vision.pattern import PATTERNS, classify_pattern
 from aura.vision.weights import IMAGE_SPACE_MODEL
 
 log = logging.getLogger("aura.vision")
 WORK_MAX_SIDE = 1024  # detection and attributes run on at most this; boxes map back
-ANALYSIS_VERSION = 1  # bump when the same bytes and models would be analysed differently
+ANALYSIS_VERSION = 2  # bump when the same bytes and models would be analysed differently
 
 
 @dataclass(frozen=True)
@@ -113,9 +124,12 @@ class VisionPipeline:
         tree: DataTree,
         weights: Path | None = None,
         weights_revision: str | None = None,
+        classifier_dir: Path | None = None,
     ) -> VisionPipeline:
         """Load every model. ``weights``: the EfficientNet-Lite0 file resolved by the model
-        store (the platform passes it; without it the installed package's copy is used)."""
+        store (the platform passes it; without it the installed package's copy is used).
+        ``classifier_dir``: the packaged garment classifier in the model store (without it the
+        wheel's copy); a classifier trained on this installation wins over either."""
         import torch
 
         torch.set_num_threads(settings.vision_torch_threads)
@@ -126,7 +140,8 @@ class VisionPipeline:
         began = time.perf_counter()
         classifier, problem = None, None
         try:
-            classifier = load_garment_classifier(tree.garment_classifier_dir())
+            folder, origin = locate_classifier(tree.garment_classifier_dir(), classifier_dir)
+            classifier = load_garment_classifier(folder, origin)
         except AuraError as exc:  # serve without categories rather than not at all
             problem = exc
             log.warning("garment classifier unavailable", extra={"reason": str(exc)})
@@ -148,7 +163,9 @@ class VisionPipeline:
             manifest = self.classifier.manifest
             classifier = {
                 "available": True,
+                "origin": self.classifier.origin,
                 "path": str(self.classifier.path),
+                "classes": list(self.classifier.classes),
                 "test_accuracy": manifest.get("test_accuracy"),
                 "created_at": manifest.get("created_at"),
                 "data": manifest.get("data"),
@@ -235,7 +252,10 @@ class VisionPipeline:
         t2 = time.perf_counter()
         timings["detect_ms"] = (t2 - t1) * 1000
         regions = [self._region(work, det) for det in found]
-        attributes = self._attributes(regions) if include_attributes and regions else None
+        timings["segment_ms"] = (time.perf_counter() - t2) * 1000
+        attributes = None
+        if include_attributes and regions:
+            regions, attributes = self._attributes(work, regions, timings)
         timings["attributes_ms"] = (time.perf_counter() - t2) * 1000
         detections = []
         for i, region in enumerate(regions):
@@ -297,23 +317,54 @@ class VisionPipeline:
             mask = np.ones(mask.shape, bool)
         return Region(det, crop, mask)
 
-    def _attributes(self, regions: list[Region]) -> list[dict[str, Any]]:
-        crops = [r.crop for r in regions]
-        backbone = self.backbone.run(crops)
-        categories = (
-            self.classifier.predict(crops, [r.mask for r in regions]) if self.classifier else None
+    def _attributes(
+        self, work: Image.Image, regions: list[Region], timings: dict[str, float]
+    ) -> tuple[list[Region], list[dict[str, Any]]]:
+        began = time.perf_counter()
+        crops, masks = [r.crop for r in regions], [r.mask for r in regions]
+        predictions: list[CategoryPrediction | None] = (
+            list(self.classifier.predict(crops, masks))
+            if self.classifier is not None
+            else [None] * len(regions)
         )
+        groups = merge_shoe_pairs(work, [r.detection for r in regions], crops, masks, predictions)
+        if any(len(members) > 1 for _, members in groups):
+            regions = [
+                regions[members[0]] if len(members) == 1 else self._region(work, det)
+                for det, members in groups
+            ]
+            predictions = [
+                max(
+                    (predictions[m] for m in members),
+                    key=lambda p: p.confidence if p is not None else -1.0,
+                )
+                for _, members in groups
+            ]
+        classify_ms = (time.perf_counter() - began) * 1000
+        began = time.perf_counter()
+        backbone = self.backbone.run([_cutout(r) for r in regions])
+        timings["embed_ms"] = (time.perf_counter() - began) * 1000
+        began = time.perf_counter()
+        tags = [garment_tags(p) for p in backbone.probabilities]
+        categories = [
+            combine_category(pred, tag, region.detection.label)
+            for pred, tag, region in zip(predictions, tags, regions, strict=True)
+        ]
+        timings["classify_ms"] = classify_ms + (time.perf_counter() - began) * 1000
+        began = time.perf_counter()
+        colours = [main_colours(dominant_colours(r.crop, r.mask)) for r in regions]
+        timings["colours_ms"] = (time.perf_counter() - began) * 1000
+        began = time.perf_counter()
+        patterns = [classify_pattern(r.crop, r.mask) for r in regions]
+        timings["pattern_ms"] = (time.perf_counter() - began) * 1000
         out = []
-        for i, region in enumerate(regions):
-            category: dict[str, Any] | None = categories[i].to_dict() if categories else None
-            if category is not None:
-                category["source"] = "aura-garment-classifier (Fashion-MNIST)"
+        for i in range(len(regions)):
             out.append(
                 {
-                    "category": category,
-                    "imagenet": garment_tags(backbone.probabilities[i]),
-                    "colors": [c.to_dict() for c in dominant_colours(region.crop, region.mask)],
-                    "pattern": classify_pattern(region.crop, region.mask).to_dict(),
+                    "category": categories[i],
+                    "imagenet": tags[i],
+                    "colors": [c.to_dict() for c in colours[i]],
+                    "pattern": patterns[i].to_dict(),
                     "embedding": {
                         "model": effnet.MODEL_ID,
                         "dim": effnet.EMBEDDING_DIM,
@@ -321,4 +372,14 @@ class VisionPipeline:
                     },
                 }
             )
-        return out
+        return regions, out
+
+
+def _cutout(region: Region) -> Image.Image:
+    """The crop with everything outside the garment's mask painted neutral grey: a person's
+    garment is embedded without the landscape behind it (a flat-lay's crop as it is)."""
+    if not region.detection.source.startswith("pose:") or region.mask.all():
+        return region.crop
+    rgb = np.asarray(region.crop.convert("RGB")).copy()
+    rgb[~region.mask] = 128
+    return Image.fromarray(rgb)

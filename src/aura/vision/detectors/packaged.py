@@ -2,8 +2,12 @@
 
 * A person in the photo (MediaPipe pose, whose models ship inside the ``mediapipe==0.10.14``
   wheel): the upper-body region (shoulders to hips) is a ``top``, the lower body (hips to
-  ankles or knees) a ``bottom``; confidence is the mean visibility MediaPipe gives the
-  landmarks that bound the region; the person segmentation mask becomes the region mask.
+  ankles or knees) a ``bottom``. Each region's pixels are the person segmentation within the
+  body part's band (its rows, and columns the width of the body plus arms): the box is
+  those pixels' box, the mask those pixels, so nothing of the landscape (or a helmet held
+  beside the body) is part of the garment. Confidence is calibrated: the landmarks' mean
+  visibility times how much of the box the person fills (a box that is mostly
+  background is not sure).
 * Otherwise a product or flat-lay photo: each separate piece of foreground on the backdrop
   (see :mod:`aura.vision.background`) is one ``garment``, left to right (a flat-lay of a
   shirt beside trousers gives two); confidence is the share of the border that matches the
@@ -34,8 +38,10 @@ NO_BACKDROP_PRIOR = 0.5
 MIN_VISIBILITY = 0.5
 MIN_PIECE_SHARE = 0.01  # foreground pieces smaller than this share of the photo are specks
 MIN_PIECE_OF_LARGEST = 0.08  # ... or than this share of the largest piece (a loose thread)
+SIDE_REACH = 0.35  # columns beside the body part's landmarks, as a share of its width (arms)
+FULL_FILL = 0.6  # a box the person fills this much is fully sure
 # MediaPipe pose landmark indices
-SHOULDERS, ELBOWS, HIPS, KNEES, ANKLES = (11, 12), (13, 14), (23, 24), (25, 26), (27, 28)
+NOSE, SHOULDERS, ELBOWS, HIPS, KNEES, ANKLES = 0, (11, 12), (13, 14), (23, 24), (25, 26), (27, 28)
 
 
 class PersonRegions:
@@ -59,44 +65,59 @@ class PersonRegions:
         h, w = rgb.shape[:2]
         lm = result.pose_landmarks.landmark
         pts = {i: (lm[i].x * w, lm[i].y * h, lm[i].visibility) for i in range(33)}
+        if pts[NOSE][2] < MIN_VISIBILITY:  # no face: pose "finds" people in garment photos
+            return []
         seg = result.segmentation_mask
         person = seg > 0.5 if seg is not None else None
         out = []
         shoulders, hips = [pts[i] for i in SHOULDERS], [pts[i] for i in HIPS]
-        if all(p[2] >= MIN_VISIBILITY for p in shoulders):
-            torso = _region(shoulders + [pts[i] for i in ELBOWS], hips, w, h, person)
-            if torso is not None:
-                out.append(_detection("top", torso, shoulders + hips, person, "pose:upper-body"))
         ends = [pts[i] for i in ANKLES]
         if not all(p[2] >= MIN_VISIBILITY for p in ends):
             ends = [pts[i] for i in KNEES]
-        if all(p[2] >= MIN_VISIBILITY for p in hips + ends):
+        legs_seen = all(p[2] >= MIN_VISIBILITY for p in hips + ends)
+        if all(p[2] >= MIN_VISIBILITY for p in shoulders):
+            # without legs in view the upper garment may go on below the hips (a long
+            # coat): it ends where the person's pixels end
+            torso = _region(
+                shoulders + [pts[i] for i in ELBOWS], hips, w, h, person, down=not legs_seen
+            )
+            if torso is not None:
+                out.append(_detection("top", torso, shoulders + hips, person, "pose:upper-body"))
+        if legs_seen:
             legs = _region(hips, ends, w, h, person)
             if legs is not None:
                 out.append(_detection("bottom", legs, hips + ends, person, "pose:lower-body"))
         return out
 
 
-def _region(top_pts, bottom_pts, w, h, person) -> tuple[float, float, float, float] | None:
+def _region(
+    top_pts, bottom_pts, w, h, person, down: bool = False
+) -> tuple[float, float, float, float] | None:
     xs = [p[0] for p in top_pts + bottom_pts]
     y1 = min(p[1] for p in top_pts)
     y2 = max(p[1] for p in bottom_pts)
     if y2 - y1 < 8:
         return None
-    pad = 0.15 * (max(xs) - min(xs))
-    box = (min(xs) - pad, y1 - 0.05 * (y2 - y1), max(xs) + pad, y2)
-    if person is not None:  # widen to the person mask within these rows (sleeves, skirts)
-        rows = person[int(max(0, box[1])) : int(min(h, box[3]))]
-        cols = np.nonzero(rows.any(axis=0))[0]
-        if len(cols):
-            box = (min(box[0], cols.min()), box[1], max(box[2], cols.max() + 1), box[3])
-    return clip_box(box, w, h)
+    if down:
+        y2 = float(h)
+    reach = SIDE_REACH * (max(xs) - min(xs))
+    box = (min(xs) - reach, y1 - 0.05 * (y2 - y1), max(xs) + reach, y2)
+    box = clip_box(box, w, h)
+    if person is not None:  # the person's pixels in this band: the garment's extent
+        x1, yy1, x2, yy2 = (round(v) for v in box)
+        band = person[yy1:yy2, x1:x2]
+        rows, cols = np.nonzero(band.any(axis=1))[0], np.nonzero(band.any(axis=0))[0]
+        if band.sum() >= 64 and len(rows) and len(cols):
+            box = (x1 + cols.min(), yy1 + rows.min(), x1 + cols.max() + 1, yy1 + rows.max() + 1)
+    return clip_box(tuple(float(v) for v in box), w, h)  # type: ignore[arg-type]
 
 
 def _detection(label, box, used, person, source) -> Detection:
     x1, y1, x2, y2 = (round(v) for v in box)
     mask = person[y1:y2, x1:x2] if person is not None else None
-    confidence = float(np.mean([p[2] for p in used]))
+    visibility = float(np.mean([p[2] for p in used]))
+    fill = float(mask.mean()) if mask is not None and mask.size else FULL_FILL
+    confidence = visibility * min(1.0, fill / FULL_FILL)
     return Detection(label, confidence, tuple(float(v) for v in box), mask, source)
 
 

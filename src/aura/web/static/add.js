@@ -10,6 +10,35 @@ function category(det) {
   return (a.category && a.category.label) || det.label || "garment";
 }
 
+const SLOTS = ["top", "bottom", "one-piece", "outerwear", "shoes", "bag", "accessory", "other"];
+
+// How sure the analysis is of the garment's slot, in words a person reads at a glance.
+function sureness(det) {
+  const c = det.attributes && det.attributes.category;
+  if (!c) return "kind unknown";
+  const p = Math.round(100 * (c.slot_confidence ?? c.confidence ?? 0));
+  return c.unsure ? `not sure what this is (${p}% it is ${c.slot || "this"})` : `${p}% sure it is ${c.slot || c.label}`;
+}
+
+// When the model is unsure: the slots to choose from, its guesses first.
+function slotPicker(det, i, onPick) {
+  const c = (det.attributes && det.attributes.category) || {};
+  const guessed = (c.slots || []).map((s) => s.slot);
+  const order = [...new Set([...guessed, ...SLOTS])];
+  const select = h(
+    "select",
+    { name: `slot-${i}`, "aria-label": `What garment ${i + 1} is` },
+    h("option", { value: "" }, "Choose what it is…"),
+    order.map((slot) => {
+      const guess = (c.slots || []).find((s) => s.slot === slot);
+      const label = guess ? `${slot} (${Math.round(guess.probability * 100)}%)` : slot;
+      return h("option", { value: slot }, label);
+    }),
+  );
+  select.addEventListener("change", () => select.value && onPick(select.value));
+  return select;
+}
+
 function colourNames(det) {
   const colours = (det.attributes && det.attributes.colors) || [];
   return [...new Set(colours.map((c) => c.name).filter(Boolean))];
@@ -135,6 +164,13 @@ export async function render(main) {
       name.addEventListener("input", () => {
         box.firstChild.textContent = `${i + 1} ${name.value.trim() || category(det)}`;
       });
+      const unsure = det.attributes && det.attributes.category && det.attributes.category.unsure;
+      const picker = unsure
+        ? slotPicker(det, i, (slot) => {
+            name.value = slot;
+            box.firstChild.textContent = `${i + 1} ${slot}`;
+          })
+        : null;
       list.append(
         h(
           "li",
@@ -142,10 +178,12 @@ export async function render(main) {
           tick,
           h("label", { for: `keep-${i}` }, `Keep garment ${i + 1}`),
           name,
+          picker,
           h(
             "span",
             { class: "muted" },
-            ` ${Math.round(det.confidence * 100)}% sure · ${g.colors.join(", ") || "colour unknown"}` +
+            ` ${sureness(det)} · found with ${Math.round(det.confidence * 100)}% confidence · ` +
+              `${g.colors.join(", ") || "colour unknown"}` +
               (g.pattern ? ` · ${g.pattern}` : ""),
           ),
         ),
