@@ -156,11 +156,12 @@ class Settings(BaseSettings):
         validation_alias=_env("AURA_MIN_FREE_DISK_MB"),
         description="`aura doctor` reports an error when a data folder's disk has less free.",
     )
-    backup_dir: Path = Field(
-        Path("backups"),
+    backup_dir: Path | None = Field(
+        None,
         validation_alias=_env("AURA_BACKUP_DIR"),
         description="Where `aura backup create` puts archives by default and `aura backup "
-        "prune` looks.",
+        "prune` looks. Default $AURA_DATA_DIR/backups (inside the data tree, never the "
+        "checkout).",
     )
     log_max_bytes: int = Field(
         10 * 1024 * 1024,
