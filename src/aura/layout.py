@@ -61,6 +61,7 @@ CONVERTED_DIRNAME = "converted"
 GARMENT_CLASSIFIER_DIRNAME = "aura_garment_classifier"
 TRAINING_DIRNAME = ".training"  # checkpoints of runs in progress, beside the artifacts
 LOG_FILENAME = "aura.log"
+NATIVE_STDERR_FILENAME = "native-stderr.log"  # C/C++ libraries' stderr under `aura serve` on a TTY
 BACKUPS_DIRNAME = "backups"  # default home of `aura backup create` archives (private: 0700)
 INDEX_DIR_PREFIX = "items-"  # vector_store/items-<embedding space>/
 

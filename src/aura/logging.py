@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pythonjsonlogger.json import JsonFormatter
 
-from aura.layout import LOG_FILENAME
+from aura.layout import LOG_FILENAME, NATIVE_STDERR_FILENAME
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "aura_request_id", default=None
@@ -85,7 +85,11 @@ def _formatter() -> JsonFormatter:
 
 
 class HumanFormatter(logging.Formatter):
-    """``12:03:04 INFO  aura.startup  startup phase done  phase=vision seconds=0.31``."""
+    """``12:03:04 INFO  aura.startup  startup phase done  phase=vision seconds=0.31``.
+
+    A structured field (a dict, a list) longer than :data:`FIELD_CHARS` is cut with "…"
+    (the log file has it whole); text fields (reasons, fixes, paths) are shown whole.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         when = self.formatTime(record, "%H:%M:%S")
@@ -104,9 +108,25 @@ class HumanFormatter(logging.Formatter):
         return line
 
 
+FIELD_CHARS = 160
+
+
 def _short(value: object) -> str:
     text = value if isinstance(value, str) else repr(value)
+    if len(text) > FIELD_CHARS and not isinstance(value, str):
+        text = text[: FIELD_CHARS - 1] + "…"
     return f'"{text}"' if (" " in text or not text) and isinstance(value, str) else text
+
+
+class OwnLinesFilter(logging.Filter):
+    """For a person's terminal: Aura's and the web server's lines, and other libraries' only
+    from WARNING up (alembic's and sentence-transformers' INFO lines stay in the file)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.name.split(".")[0] in (
+            "aura",
+            "uvicorn",
+        )
 
 
 def configure_logging(
@@ -134,6 +154,7 @@ def configure_logging(
         console = logging.StreamHandler(sys.stdout)
         if human if human is not None else _is_terminal(sys.stdout):
             console.setFormatter(HumanFormatter())
+            console.addFilter(OwnLinesFilter())
         handlers.append(console)
     log_file = None
     if logs_dir is not None:
@@ -173,6 +194,8 @@ def _is_terminal(stream: object) -> bool:
 QUIET_NATIVE_ENV = {
     "GLOG_minloglevel": "2",  # glog (MediaPipe): errors only
     "TF_CPP_MIN_LOG_LEVEL": "2",  # TensorFlow / TensorFlow Lite: errors only
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # transformers' "Loading weights" bar (pulls draw
+    # their own progress through aura.storage.models.progress, which this does not touch)
 }
 
 
@@ -184,3 +207,23 @@ def quiet_native_libraries() -> None:
     for name, value in QUIET_NATIVE_ENV.items():
         os.environ.setdefault(name, value)
     logging.getLogger("absl").setLevel(logging.ERROR)  # absl-py's Python logger
+
+
+def divert_native_stderr(logs_dir: Path) -> Path:
+    """Send what C and C++ libraries write to file descriptor 2 into ``logs_dir``.
+
+    MediaPipe's TensorFlow Lite and absl write to the process's stderr from their own
+    threads, ignoring the switches above ("Created TensorFlow Lite XNNPACK delegate",
+    "W0000 ... inference_feedback_manager"). For a person at a terminal that descriptor is
+    pointed at a file (replaced at each start, so it stays small); Python's ``sys.stderr``
+    keeps the terminal, so Aura's own errors still show. Returns the file.
+    """
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    path = logs_dir / NATIVE_STDERR_FILENAME
+    sys.stderr.flush()
+    terminal = os.dup(2)
+    target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(target, 2)
+    os.close(target)
+    sys.stderr = os.fdopen(terminal, "w", buffering=1, errors="backslashreplace")
+    return path

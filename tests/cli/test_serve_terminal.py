@@ -8,7 +8,7 @@ import signal
 from pathlib import Path
 
 from tests.cli.terminal import Terminal
-from tests.server import free_port
+from tests.server import free_port, run_aura
 
 HUMAN = re.compile(r"^\d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR|CRITICAL) +[\w.]+  \S")
 
@@ -21,9 +21,10 @@ def test_serve_on_a_terminal_prints_readable_lines_and_the_link_last(data_dir: P
         "AURA_HOST": "127.0.0.1",
         "AURA_OFFLINE": "1",
     }
+    assert run_aura("setup", env=env).returncode == 0  # as `make run` does
     terminal = Terminal("serve", env=env, columns=120)
     try:
-        text = terminal.read_until(lambda t: re.search(r"#signin=\S+ *│\r?\n└─+┘", t), 240)
+        text = terminal.read_until(lambda t: re.search(r"#signin=[\s\S]*└─+┘", t), 240)
         terminal.proc.send_signal(signal.SIGTERM)
         assert terminal.wait() == 0
     finally:
@@ -38,8 +39,12 @@ def test_serve_on_a_terminal_prints_readable_lines_and_the_link_last(data_dir: P
     assert len({len(b) for b in box}) == 1, box  # a closed frame
     before, after = lines[:top], lines[bottom + 1 :]
     assert before[0].startswith(f"Aura on http://127.0.0.1:{port}"), before[:3]
+    assert "native-stderr.log" in before[0]
     noise = [line for line in before[1:] if not HUMAN.match(line)]
     assert noise == [], noise  # no JSON, no TensorFlow Lite / MediaPipe / absl lines
     assert any("startup phase done" in line for line in before)
     # after the link: only the shutdown's own log lines
     assert all(HUMAN.match(line) for line in after), after
+    # The libraries' chatter is kept, in the logs folder, not thrown away.
+    native = data_dir / "embedded" / "logs" / "native-stderr.log"
+    assert native.is_file()

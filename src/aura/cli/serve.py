@@ -13,7 +13,7 @@ import typer
 
 from aura.cli.context import settings_from
 from aura.cli.output import console
-from aura.logging import configure_logging, quiet_native_libraries
+from aura.logging import configure_logging, divert_native_stderr, quiet_native_libraries
 from aura.services import Service
 
 if TYPE_CHECKING:
@@ -49,11 +49,22 @@ def serve(
     from aura.platform import Platform
 
     platform = Platform(settings)
+    logs_dir = platform.tree.process_logs_dir()
+    on_terminal = sys.stdout.isatty()
+    native = divert_native_stderr(logs_dir) if on_terminal and sys.stderr.isatty() else None
     log_file = configure_logging(
         settings.log_level,
-        platform.tree.process_logs_dir(),
+        logs_dir,
         max_bytes=settings.log_max_bytes,
         backups=settings.log_backups,
+        human=on_terminal,
+    )
+    console.print(
+        f"Aura on http://{settings.host}:{settings.port}  (logs: {log_file}"
+        + (f"; libraries' own output: {native.name}" if native else "")
+        + ")",
+        highlight=False,
+        soft_wrap=True,
     )
     logging.getLogger("aura.cli").info(
         "serving",
@@ -63,9 +74,6 @@ def serve(
             "log_file": str(log_file),
             "services": [s.value for s in settings.served_services],
         },
-    )
-    console.print(
-        f"Aura on http://{settings.host}:{settings.port}  (logs: {log_file})", highlight=False
     )
     app = create_app(settings, platform)
     config = uvicorn.Config(
