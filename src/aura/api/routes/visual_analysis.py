@@ -107,7 +107,11 @@ def build_router(dependencies: Sequence[Any] = ()) -> APIRouter:
     async def analyze_batch(
         request: Request,
         images: Annotated[
-            list[UploadFile], File(description="Up to AURA_VISION_MAX_BATCH photos.")
+            list[UploadFile],
+            File(
+                description="One to AURA_VISION_MAX_BATCH photos.",
+                json_schema_extra={"minItems": 1},
+            ),
         ],
         confidence_threshold: Threshold = 0.5,
         max_detections: MaxDetections = 10,
