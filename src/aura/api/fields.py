@@ -8,6 +8,8 @@ the API accepts (checked by schemathesis' ``positive_data_acceptance`` in test_f
   client (JavaScript's largest safe integer), and a schema bound a float can hold exactly
   (2**63 - 1 as a float rounds up, so generators crossed it).
 * Text that must say something carries ``minLength`` and a ``\\S`` pattern.
+* A boolean form field is ``true`` or ``false`` (:data:`FormBool`), as the schema's boolean
+  says; pydantic alone would also read ``0``, ``yes``, ``off``.
 """
 
 from __future__ import annotations
@@ -27,3 +29,19 @@ def _whole_number(value: Any) -> Any:
 
 
 WholeNumber = BeforeValidator(_whole_number)
+
+
+def _form_bool(value: Any) -> Any:
+    if isinstance(value, str):
+        if value.lower() not in ("true", "false"):
+            raise ValueError("must be true or false")
+        return value.lower() == "true"
+    return value
+
+
+FormBool = BeforeValidator(_form_bool)
+
+
+def unique(ids: list[int]) -> list[int]:
+    """The ids in order, each once: a repeated id asks for nothing more (accepted, not refused)."""
+    return list(dict.fromkeys(ids))

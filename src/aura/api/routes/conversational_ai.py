@@ -58,7 +58,7 @@ class ChatIn(BaseModel):
     )
     conversation_id: str | None = Field(None, max_length=64)
     context: ChatContextIn | None = None
-    max_tokens: Annotated[int, WholeNumber] | None = Field(None, ge=1, le=2048)
+    max_tokens: Annotated[int, Field(ge=1, le=2048), WholeNumber] | None = None
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     seed: Annotated[int, WholeNumber] | None = None
 

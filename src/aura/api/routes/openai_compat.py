@@ -51,8 +51,8 @@ class CompletionIn(BaseModel):
 
     model: str | None = None
     messages: list[MessageIn] = Field(..., min_length=1, max_length=MAX_MESSAGES)
-    max_tokens: Annotated[int, WholeNumber] | None = Field(None, ge=1, le=8192)
-    max_completion_tokens: Annotated[int, WholeNumber] | None = Field(None, ge=1, le=8192)
+    max_tokens: Annotated[int, Field(ge=1, le=8192), WholeNumber] | None = None
+    max_completion_tokens: Annotated[int, Field(ge=1, le=8192), WholeNumber] | None = None
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     top_p: float = Field(0.95, gt=0.0, le=1.0)
     stream: StrictBool = False

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
+from aura.api.fields import FormBool
 from aura.errors import ImageRejected, NotReady, ServiceNotServed
 from aura.services import Service
 
@@ -71,7 +72,9 @@ async def run_inference(request: Request, fn: Any, *args: Any) -> Any:
 
 Threshold = Annotated[float, Form(ge=0.0, le=1.0, description="Minimum detection confidence.")]
 MaxDetections = Annotated[int, Form(ge=1, le=100, description="Most garments returned.")]
-IncludeAttributes = Annotated[bool, Form(description="Category, colours, pattern, embedding.")]
+IncludeAttributes = Annotated[
+    bool, FormBool, Form(description="Category, colours, pattern, embedding.")
+]
 
 
 def build_router(dependencies: Sequence[Any] = ()) -> APIRouter:
