@@ -85,6 +85,7 @@ def fits_horizontally(page: Any) -> dict[str, Any]:
         """() => {
           const width = document.documentElement.clientWidth;
           const cut = [...document.querySelectorAll('main *')]
+            .filter((el) => el.getBoundingClientRect().width > 1)  // not visually hidden
             .filter((el) => el.getBoundingClientRect().right > width + 1
               || (el.scrollWidth > el.clientWidth + 1
                   && getComputedStyle(el).overflowX !== 'visible' && el.tagName !== 'TEXTAREA'))
@@ -121,7 +122,7 @@ def test_the_chat_keeps_the_composer_in_view_on_a_phone(phone: Any) -> None:
     phone.screenshot(path=str(SHOTS / "chat-phone-layout.png"), full_page=True)
     layout = fits_horizontally(phone)
     assert layout["scrollWidth"] <= PHONE["width"], layout
-    box = phone.get_by_label("Message").bounding_box()
+    box = phone.get_by_role("textbox", name="Message").bounding_box()
     send = phone.get_by_role("button", name="Send").bounding_box()
     for rect in (box, send):  # the message box and its button, on screen without scrolling
         assert rect is not None and rect["y"] >= 0 and rect["y"] + rect["height"] <= PHONE["height"]
