@@ -436,6 +436,22 @@ def load_settings(**overrides: Any) -> Settings:
         ) from None
 
 
+# The native libraries Aura bundles (MediaPipe's TensorFlow Lite and glog, transformers)
+# read these switches from the environment when they load; `aura serve` sets them (a value
+# already there is kept) so their start-up chatter does not bury the lines a person needs.
+QUIET_LIBRARY_ENV = {
+    "GLOG_minloglevel": "2",  # glog (MediaPipe): errors only
+    "TF_CPP_MIN_LOG_LEVEL": "2",  # TensorFlow / TensorFlow Lite: errors only
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # transformers' "Loading weights" bar (pulls draw
+    # their own progress through aura.storage.models.progress, which this does not touch)
+}
+
+
+def quiet_library_environment() -> None:
+    for name, value in QUIET_LIBRARY_ENV.items():
+        os.environ.setdefault(name, value)
+
+
 def environment_without_settings(extra: dict[str, str] | None = None) -> dict[str, str]:
     """This process's environment minus every variable :class:`Settings` reads, plus
     ``extra``: for a child ``aura`` process that must see only the settings it is given

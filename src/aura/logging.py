@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pythonjsonlogger.json import JsonFormatter
 
+from aura.config import quiet_library_environment
 from aura.layout import LOG_FILENAME, NATIVE_STDERR_FILENAME
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -188,25 +189,12 @@ def _is_terminal(stream: object) -> bool:
         return False
 
 
-# The native libraries Aura bundles (MediaPipe's TensorFlow Lite and glog, absl) write
-# start-up chatter ("Created TensorFlow Lite XNNPACK delegate", "W0000 ... feedback manager")
-# straight to stderr, around the lines a person needs. Read when they load: set these first.
-QUIET_NATIVE_ENV = {
-    "GLOG_minloglevel": "2",  # glog (MediaPipe): errors only
-    "TF_CPP_MIN_LOG_LEVEL": "2",  # TensorFlow / TensorFlow Lite: errors only
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # transformers' "Loading weights" bar (pulls draw
-    # their own progress through aura.storage.models.progress, which this does not touch)
-}
-
-
 def quiet_native_libraries() -> None:
-    """Silence the bundled libraries' informational start-up output (errors still show).
-
-    Call before they are imported; a value already in the environment is kept.
-    """
-    for name, value in QUIET_NATIVE_ENV.items():
-        os.environ.setdefault(name, value)
-    logging.getLogger("absl").setLevel(logging.ERROR)  # absl-py's Python logger
+    """Silence the bundled libraries' informational start-up output (errors still show):
+    their switches in the environment (see :data:`aura.config.QUIET_LIBRARY_ENV`), and
+    absl-py's Python logger. Call before they are imported."""
+    quiet_library_environment()
+    logging.getLogger("absl").setLevel(logging.ERROR)
 
 
 def divert_native_stderr(logs_dir: Path) -> Path:
