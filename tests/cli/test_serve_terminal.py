@@ -7,9 +7,12 @@ import re
 import signal
 from pathlib import Path
 
+import pytest
+
 from tests.cli.terminal import Terminal
 from tests.server import free_port, run_aura
 
+pytestmark = pytest.mark.slow  # one real start of the whole platform
 HUMAN = re.compile(r"^\d\d:\d\d:\d\d (DEBUG|INFO|WARNING|ERROR|CRITICAL) +[\w.]+  \S")
 
 
