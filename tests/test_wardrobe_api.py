@@ -156,7 +156,7 @@ def test_bad_input_gets_4xx_with_a_reason(served: Served) -> None:
         assert response.status_code == 422, (body, response.text)
         assert field in response.text
     response = c.post("/items", json={"category": "hat", "image_sha256": "0" * 64})
-    assert response.status_code == 422 and "not one of your photos" in response.json()["message"]
+    assert response.status_code == 404 and "not one of your photos" in response.json()["message"]
     assert c.get("/items", params={"limit": 0}).status_code == 422
     assert c.get("/items/999999").status_code == 404
     assert c.get("/search").status_code == 422

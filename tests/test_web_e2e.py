@@ -11,6 +11,7 @@ and desktop size go to test-artifacts/screenshots/ (named in the README)."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,9 +76,12 @@ class Web:
         )
 
 
-def signin_token(server: AuraServer) -> str:
-    tokens = re.findall(r"/#signin=([A-Za-z0-9_-]+)", server.output())
-    assert tokens, server.output()[-2000:]
+def signin_token(server: AuraServer, timeout: float = 10) -> str:
+    """The link's token: printed once start-up is over, just after /health/ready turns 200."""
+    deadline = time.monotonic() + timeout
+    while not (tokens := re.findall(r"/#signin=([A-Za-z0-9_-]+)", server.output())):
+        assert time.monotonic() < deadline, server.output()[-2000:]
+        time.sleep(0.05)
     return tokens[-1]
 
 

@@ -156,11 +156,12 @@ class Settings(BaseSettings):
         validation_alias=_env("AURA_MIN_FREE_DISK_MB"),
         description="`aura doctor` reports an error when a data folder's disk has less free.",
     )
-    backup_dir: Path = Field(
-        Path("backups"),
+    backup_dir: Path | None = Field(
+        None,
         validation_alias=_env("AURA_BACKUP_DIR"),
         description="Where `aura backup create` puts archives by default and `aura backup "
-        "prune` looks.",
+        "prune` looks. Default $AURA_DATA_DIR/backups (inside the data tree, never the "
+        "checkout).",
     )
     log_max_bytes: int = Field(
         10 * 1024 * 1024,
@@ -433,6 +434,22 @@ def load_settings(**overrides: Any) -> Settings:
             fix="Correct the environment variable(s) above; `aura config` shows the values "
             "Aura resolves.",
         ) from None
+
+
+# The native libraries Aura bundles (MediaPipe's TensorFlow Lite and glog, transformers)
+# read these switches from the environment when they load; `aura serve` sets them (a value
+# already there is kept) so their start-up chatter does not bury the lines a person needs.
+QUIET_LIBRARY_ENV = {
+    "GLOG_minloglevel": "2",  # glog (MediaPipe): errors only
+    "TF_CPP_MIN_LOG_LEVEL": "2",  # TensorFlow / TensorFlow Lite: errors only
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # transformers' "Loading weights" bar (pulls draw
+    # their own progress through aura.storage.models.progress, which this does not touch)
+}
+
+
+def quiet_library_environment() -> None:
+    for name, value in QUIET_LIBRARY_ENV.items():
+        os.environ.setdefault(name, value)
 
 
 def environment_without_settings(extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -63,6 +63,11 @@ class ModelDownloadFailed(AuraError, ConnectionError):
     """A model could not be downloaded (hub unreachable, offline mode, or bad content)."""
 
 
+class ModelOffline(ModelDownloadFailed):
+    """A model is not in the store and offline mode (AURA_OFFLINE, HF_HUB_OFFLINE) forbade
+    asking the hub: nothing was attempted."""
+
+
 class ModelCorrupt(AuraError, ValueError):
     """A model's files do not match their manifest (size or checksum)."""
 

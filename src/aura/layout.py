@@ -61,6 +61,8 @@ CONVERTED_DIRNAME = "converted"
 GARMENT_CLASSIFIER_DIRNAME = "aura_garment_classifier"
 TRAINING_DIRNAME = ".training"  # checkpoints of runs in progress, beside the artifacts
 LOG_FILENAME = "aura.log"
+NATIVE_STDERR_FILENAME = "native-stderr.log"  # C/C++ libraries' stderr under `aura serve` on a TTY
+BACKUPS_DIRNAME = "backups"  # default home of `aura backup create` archives (private: 0700)
 INDEX_DIR_PREFIX = "items-"  # vector_store/items-<embedding space>/
 
 # Folders holding private user data get 0700; everything else 0755.
@@ -166,6 +168,13 @@ class DataTree:
         if self.settings.log_path is not None:
             return self.settings.log_path.expanduser().absolute()
         return self.root / EMBEDDED_LOGS
+
+    def backups_dir(self) -> Path:
+        """Where backups go by default: AURA_BACKUP_DIR, else ``backups/`` in the data tree
+        (an archive holds the whole database, photos included: never in the checkout)."""
+        if self.settings.backup_dir is not None:
+            return self.settings.backup_dir.expanduser().absolute()
+        return self.root / BACKUPS_DIRNAME
 
     @property
     def embedded_dir(self) -> Path:

@@ -10,9 +10,10 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from aura.layout import DataTree
+from aura.layout import INFRA_DIRS, DataTree
 
 KINDS = ("models", "vector_store", "logs", "database", "other")
+ROOT_OWNER = "aura"  # files directly in the data root, outside every other folder
 
 
 def _du(path: Path, seen: set[tuple[int, int]]) -> int:
@@ -51,7 +52,7 @@ def measure(tree: DataTree) -> dict[tuple[str, str], int]:
     for spec in specs:  # deepest first, so a parent does not swallow its children
         kind = spec.kind if spec.kind in KINDS else "other"
         if spec.kind == "state":  # the data root itself: only what no other folder holds
-            kind, owner = "other", "aura"
+            kind, owner = "other", ROOT_OWNER
         else:
             owner = spec.owner
         figures[(owner, kind)] += _du(spec.path, seen)
@@ -67,3 +68,23 @@ def summarize(figures: dict[tuple[str, str], int]) -> dict[str, dict[str, int]]:
     for row in out.values():
         row["total"] = sum(row[k] for k in KINDS)
     return dict(sorted(out.items()))
+
+
+def mode(tree: DataTree) -> str:
+    """``one-process`` (``aura serve``: everything in this process) or ``services``."""
+    settings = tree.settings
+    return "one-process" if settings.service is None and not settings.container else "services"
+
+
+def unused_reasons(tree: DataTree, summary: dict[str, dict[str, int]]) -> dict[str, str]:
+    """Owners whose folders this mode does not use, each with why (the rest are in use).
+
+    One process keeps its (SQLite) database and its log under ``embedded/``; the PostgreSQL,
+    Redis, Prometheus, Grafana and nginx folders belong to the docker compose containers.
+    """
+    if mode(tree) != "one-process":
+        return {}
+    out = {owner: "docker compose only" for owner, _ in INFRA_DIRS.values()}
+    if summary.get(ROOT_OWNER, {}).get("total", 0) == 0:
+        out[ROOT_OWNER] = "no files outside the folders above"
+    return {owner: why for owner, why in out.items() if owner in summary}

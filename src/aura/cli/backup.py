@@ -9,7 +9,7 @@ import typer
 
 from aura.cli.context import settings_from
 from aura.cli.output import console, human_bytes, print_json
-from aura.layout import DataTree
+from aura.layout import PRIVATE_MODE, DataTree
 from aura.storage import backup as backup_mod
 from aura.storage import restore as restore_mod
 
@@ -23,8 +23,8 @@ def create(
     ctx: typer.Context,
     file: Path | None = typer.Argument(
         None,
-        help="Archive to write (.tar.gz or .tar). Default: "
-        "$AURA_BACKUP_DIR/aura-backup-<UTC time>.tar.gz",
+        help="Archive to write (.tar.gz or .tar). Default: $AURA_BACKUP_DIR (default "
+        "$AURA_DATA_DIR/backups)/aura-backup-<UTC time>.tar.gz",
     ),
     include_models: bool = typer.Option(
         False, "--include-models", help="Also downloaded weights (they can be fetched again)."
@@ -35,13 +35,14 @@ def create(
     json_out: bool = typer.Option(False, "--json"),
 ) -> None:
     """Back up the database, Aura's own models and (optionally) weights and index."""
-    settings = settings_from(ctx)
+    tree = DataTree(settings_from(ctx))
     if file is None:
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        file = settings.backup_dir / f"aura-backup-{stamp}.tar.gz"
-    info = backup_mod.create(
-        DataTree(settings), file, include_models=include_models, include_index=include_index
-    )
+        folder = tree.backups_dir()
+        if not folder.exists():  # the archives hold private data: the folder is the owner's
+            folder.mkdir(parents=True, mode=PRIVATE_MODE)
+        file = folder / f"aura-backup-{stamp}.tar.gz"
+    info = backup_mod.create(tree, file, include_models=include_models, include_index=include_index)
     if json_out:
         print_json({"path": str(info.path), "manifest": info.manifest})
         return
@@ -96,10 +97,16 @@ def restore(
 def prune(
     ctx: typer.Context,
     keep: int = typer.Option(..., "--keep", help="How many of the newest to keep."),
-    directory: Path | None = typer.Option(None, "--dir", help="Default: AURA_BACKUP_DIR."),
+    directory: Path | None = typer.Option(
+        None, "--dir", help="Default: AURA_BACKUP_DIR ($AURA_DATA_DIR/backups)."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Delete all but the N newest backups (files that are not backups are left alone)."""
-    kept, deleted = restore_mod.prune(directory or settings_from(ctx).backup_dir, keep)
+    kept, deleted = restore_mod.prune(directory or DataTree(settings_from(ctx)).backups_dir(), keep)
+    if json_out:
+        print_json({"kept": [str(p) for p in kept], "deleted": [str(p) for p in deleted]})
+        return
     for path in deleted:
         console.print(f"deleted  {path}", highlight=False)
     console.print(f"Kept {len(kept)} backup(s), deleted {len(deleted)}.")

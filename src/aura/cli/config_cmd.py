@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from aura.cli.context import settings_from
-from aura.cli.output import console, print_json
+from aura.cli.output import console, print_json, print_table
 from aura.config import Settings, env_var_name
 from aura.layout import DataTree
 
@@ -63,6 +63,6 @@ def config(
     for key, value in data.items():
         if key != "resolved":
             out.add_row(key, "" if value is None else str(value))
-    console.print(out)
+    print_table(out)
     console.print("Resolved paths:")
     print_json(data["resolved"])

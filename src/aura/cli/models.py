@@ -16,8 +16,8 @@ from rich.progress import (
 from rich.table import Table
 
 from aura.cli.context import settings_from
-from aura.cli.output import console, err_console, human_bytes, print_json
-from aura.errors import AuraError
+from aura.cli.output import console, err_console, human_bytes, print_json, print_table
+from aura.errors import AuraError, ModelOffline
 from aura.services import Service
 
 app = typer.Typer(
@@ -86,7 +86,11 @@ def list_models(
             f"[{colour[s.state]}]{s.state}[/]",
             "yes" if s.spec.required else "no",
         )
-    console.print(table)
+    print_table(table)
+
+
+def _offline_switch(exc: ModelOffline) -> str:
+    return "HF_HUB_OFFLINE=1" if "HF_HUB_OFFLINE" in exc.message else "AURA_OFFLINE=1"
 
 
 @app.command()
@@ -94,10 +98,19 @@ def pull(
     ctx: typer.Context,
     selector: str | None = _SELECTOR,
     force: bool = typer.Option(False, "--force", help="Download again even if intact."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON (one entry per model)."),
 ) -> None:
-    """Download hub models and import packaged ones; check what is there, repair what is not."""
+    """Download hub models and import packaged ones; check what is there, repair what is not.
+
+    Offline (AURA_OFFLINE=1 or HF_HUB_OFFLINE=1), an optional hub model that is not in the
+    store is skipped, not failed: the exit status is 0 when every required model is present.
+    """
     store = _store(ctx)
+    specs = store.specs(selector)
+    named = selector is not None and selector not in {s.value for s in Service}
+    results: list[dict[str, object]] = []
     failures: list[tuple[str, AuraError]] = []
+    offline: list[str] = []
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -105,26 +118,78 @@ def pull(
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err_console, transient=False) as progress:
+    with Progress(*columns, console=err_console, transient=False, disable=json_out) as progress:
         sink = RichSink(progress)
-        for spec in store.specs(selector):
+
+        def say(line: str) -> None:
+            if not json_out:
+                progress.console.print(line, highlight=False)
+
+        for spec in specs:
+            entry: dict[str, object] = {"name": spec.name, "required": spec.required}
+            results.append(entry)
             try:
                 result = store.pull(spec, sink, force=force)
+            except ModelOffline as exc:
+                switch = _offline_switch(exc)
+                offline.append(switch)
+                if spec.required or named:
+                    failures.append((spec.name, exc))
+                    entry.update(action="failed", reason=exc.message, fix=exc.fix)
+                    say(f"[red]failed[/]  {spec.name}: {exc.message}")
+                    continue
+                reason = f"offline ({switch}): not in the store, the hub was not asked"
+                entry.update(action="skipped", reason=reason, fix=exc.fix)
+                say(f"[yellow]{'skipped':>10}[/]  {spec.name} (optional): {reason}")
+                continue
             except AuraError as exc:
                 failures.append((spec.name, exc))
-                progress.console.print(
-                    f"[red]failed[/]  {spec.name}: {exc.message}", highlight=False
-                )
+                entry.update(action="failed", reason=exc.message, fix=exc.fix)
+                say(f"[red]failed[/]  {spec.name}: {exc.message}")
                 continue
+            entry.update(
+                action=result.action, downloaded_bytes=result.downloaded_bytes, note=result.note
+            )
             extra = f" ({human_bytes(result.downloaded_bytes)})" if result.downloaded_bytes else ""
             note = f": {result.note}" if result.note else ""
-            progress.console.print(
-                f"{result.action:>10}  {spec.name}{extra}{note}", highlight=False
-            )
+            say(f"{result.action:>10}  {spec.name}{extra}{note}")
+    required_missing = [s.name for s in specs if s.required and not store.status(s).ok]
+    if json_out:
+        print_json(
+            {
+                "ok": not failures,
+                "offline": sorted(set(offline)),
+                "required_missing": required_missing,
+                "models": results,
+            }
+        )
+        raise typer.Exit(1 if failures else 0)
+    for name, exc in failures:
+        err_console.print(f"[yellow]fix ({name}):[/] {exc.fix}", highlight=False)
+    console.print(_pull_summary(results, sorted(set(offline)), required_missing), highlight=False)
     if failures:
-        for name, exc in failures:
-            err_console.print(f"[yellow]fix ({name}):[/] {exc.fix}", highlight=False)
         raise typer.Exit(1)
+
+
+def _pull_summary(
+    results: list[dict[str, object]], offline: list[str], required_missing: list[str]
+) -> str:
+    """One line: what was done, what was not attempted and why, and whether Aura can run."""
+    counts: dict[str, int] = {}
+    for entry in results:
+        counts[str(entry["action"])] = counts.get(str(entry["action"]), 0) + 1
+    done = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+    parts = [f"{len(results)} model(s): {done}."]
+    if offline:
+        parts.append(
+            f"Offline ({', '.join(offline)}): hub downloads were not attempted (packaged models "
+            "come from installed packages and trained ones from this machine: no hub needed)."
+        )
+    if required_missing:
+        parts.append(f"Required model(s) still missing: {', '.join(required_missing)}.")
+    else:
+        parts.append("Every required model is present.")
+    return " ".join(parts)
 
 
 @app.command()
@@ -140,19 +205,42 @@ def verify(
     store = _store(ctx)
     statuses = [store.status(spec, full=full) for spec in store.specs(selector)]
     bad = [s for s in statuses if s.state == "broken" or (s.state == "missing" and s.spec.required)]
+    counts = {
+        "fine": sum(s.ok for s in statuses),
+        "missing_optional": sum(s.state == "missing" and not s.spec.required for s in statuses),
+        "missing_required": sum(s.state == "missing" and s.spec.required for s in statuses),
+        "broken": sum(s.state == "broken" for s in statuses),
+    }
     if json_out:
-        print_json({"ok": not bad, "full": full, "models": [s.to_dict() for s in statuses]})
+        print_json(
+            {
+                "ok": not bad,
+                "full": full,
+                "counts": counts,
+                "models": [s.to_dict() for s in statuses],
+            }
+        )
         raise typer.Exit(1 if bad else 0)
     for s in statuses:
-        mark = {"ok": "[green]ok[/]", "missing": "[yellow]missing[/]", "broken": "[red]BROKEN[/]"}
-        console.print(f"{mark[s.state]}  {s.spec.name}", highlight=False)
+        if s.state == "missing" and not s.spec.required:
+            mark = "[yellow]missing (optional)[/]"
+        else:
+            mark = {"ok": "[green]ok[/]", "missing": "[red]MISSING[/]", "broken": "[red]BROKEN[/]"}[
+                s.state
+            ]
+        console.print(f"{mark}  {s.spec.name}", highlight=False)
         for problem in s.problems:
             console.print(f"{'':>10}{problem}", highlight=False)
         if not s.ok and (s.spec.required or s.state == "broken"):
             console.print(f"{'':>10}fix: {fix_for(s)}", highlight=False)
+    words = [f"{counts['fine']} fine", f"{counts['missing_optional']} missing (optional)"]
+    if counts["missing_required"]:
+        words.append(f"{counts['missing_required']} missing (required)")
+    words.append(f"{counts['broken']} broken")
     console.print(
-        f"{'Full' if full else 'Fast'} check: {len(statuses) - len(bad)} of "
-        f"{len(statuses)} model(s) fine."
+        f"{'Full' if full else 'Fast'} check of {len(statuses)} model(s): {', '.join(words)}."
+        + (" Fix the models above." if bad else ""),
+        highlight=False,
     )
     raise typer.Exit(1 if bad else 0)
 
@@ -169,9 +257,20 @@ def rm(
 
 
 @app.command()
-def gc(ctx: typer.Context) -> None:
+def gc(
+    ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON.")
+) -> None:
     """Drop unreferenced revisions, orphan blobs and leftover .incomplete downloads."""
     report = _store(ctx).gc()
+    if json_out:
+        print_json(
+            {
+                "removed": [str(p) for p in report.removed],
+                "freed": report.freed,
+                "skipped": [str(s) for s in report.skipped],
+            }
+        )
+        return
     for skipped in report.skipped:
         console.print(f"[yellow]skipped[/] {skipped}", highlight=False)
     console.print(f"gc: {len(report.removed)} item(s) removed, {human_bytes(report.freed)} freed")
@@ -182,11 +281,15 @@ def export_cmd(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="The tar file to write."),
     selector: str | None = _SELECTOR,
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Write intact models (checked in full first) to FILE for an air-gapped host."""
     from aura.storage.models.transfer import export_models
 
     report = export_models(_store(ctx), file, selector)
+    if json_out:
+        print_json({"file": str(file), **_transfer_dict(report)})
+        return
     for skipped in report.skipped:
         console.print(f"[yellow]not exported[/] {skipped}", highlight=False)
     console.print(f"exported {len(report.models)} model(s), {human_bytes(report.bytes)} to {file}")
@@ -196,11 +299,23 @@ def export_cmd(
 def import_cmd(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="A file written by `aura models export`."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Import models from FILE, checking every file's hash before it enters the store."""
     from aura.storage.models.transfer import import_models
 
     report = import_models(_store(ctx), file)
+    if json_out:
+        print_json({"file": str(file), **_transfer_dict(report)})
+        return
     for skipped in report.skipped:
         console.print(f"[yellow]skipped[/] {skipped}", highlight=False)
     console.print(f"imported {len(report.models)} model(s), {human_bytes(report.bytes)} written")
+
+
+def _transfer_dict(report) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "models": [str(m) for m in report.models],
+        "bytes": report.bytes,
+        "skipped": [str(s) for s in report.skipped],
+    }

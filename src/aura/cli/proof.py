@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from aura.cli.output import console, print_json, print_table
 
 
 def verify_persistence(
@@ -23,6 +24,7 @@ def verify_persistence(
     ),
     redis_url: str = typer.Option("redis://127.0.0.1:6379/14", help="Redis for the postgres run."),
     keep: bool = typer.Option(False, "--keep", help="Keep the data trees and the database."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON (one entry per check)."),
 ) -> None:
     """Empty tree, models, users, wardrobe from photos, chat, outfits; restart four ways
     (SIGTERM, SIGKILL, moved tree, corrupted index); check everything is still there."""
@@ -43,14 +45,31 @@ def verify_persistence(
             keep=keep,
         )
     )
-    console = Console(width=200)  # a readable table in CI logs and pipes too
+    failed = sum(not r.check.ok for r in rows)
+    if json_out:
+        print_json(
+            {
+                "passed": len(rows) - failed,
+                "failed": failed,
+                "checks": [
+                    {
+                        "backend": r.backend,
+                        "after": r.stage,
+                        "check": r.check.name,
+                        "ok": r.check.ok,
+                        "figures": r.check.detail,
+                    }
+                    for r in rows
+                ],
+            }
+        )
+        raise typer.Exit(1 if failed or not rows else 0)
     table = Table(title="aura verify-persistence")
     for column in ("back-end", "after", "check", "result", "figures"):
         table.add_column(column, overflow="fold")
     for row in rows:
         result = "[green]PASS[/]" if row.check.ok else "[red]FAIL[/]"
         table.add_row(row.backend, row.stage, row.check.name, result, row.check.detail)
-    console.print(table)
-    failed = sum(not r.check.ok for r in rows)
+    print_table(table)  # whole in CI logs and pipes too
     console.print(f"{len(rows) - failed} passed, {failed} failed")
     raise typer.Exit(1 if failed or not rows else 0)

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
+import time
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import typer
 
 from aura.cli.context import settings_from
 from aura.cli.output import console
-from aura.logging import configure_logging
+from aura.logging import configure_logging, divert_native_stderr, quiet_native_libraries
 from aura.services import Service
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from aura.platform import Platform
+    from aura.startup import StartupState
+
+_STARTUP_FAILURE = 3  # uvicorn's exit status when the server could not start
 
 
 def serve(
@@ -23,6 +34,7 @@ def serve(
     port: int | None = typer.Option(None, "--port", help="Default: AURA_PORT."),
 ) -> None:
     """Serve Aura over HTTP. SIGTERM or Ctrl-C stops it cleanly."""
+    quiet_native_libraries()  # before anything imports them
     import uvicorn
 
     from aura.api.app import create_app
@@ -37,11 +49,22 @@ def serve(
     from aura.platform import Platform
 
     platform = Platform(settings)
+    logs_dir = platform.tree.process_logs_dir()
+    on_terminal = sys.stdout.isatty()
+    native = divert_native_stderr(logs_dir) if on_terminal and sys.stderr.isatty() else None
     log_file = configure_logging(
         settings.log_level,
-        platform.tree.process_logs_dir(),
+        logs_dir,
         max_bytes=settings.log_max_bytes,
         backups=settings.log_backups,
+        human=on_terminal,
+    )
+    console.print(
+        f"Aura on http://{settings.host}:{settings.port}  (logs: {log_file}"
+        + (f"; libraries' own output: {native.name}" if native else "")
+        + ")",
+        highlight=False,
+        soft_wrap=True,
     )
     logging.getLogger("aura.cli").info(
         "serving",
@@ -52,23 +75,8 @@ def serve(
             "services": [s.value for s in settings.served_services],
         },
     )
-    console.print(
-        f"Aura on http://{settings.host}:{settings.port}  (logs: {log_file})", highlight=False
-    )
     app = create_app(settings, platform)
-    if settings.service is None and local_signin.is_loopback(settings.host):
-        token = local_signin.enable(app)  # printed, never logged: it is a credential
-        host = f"[{settings.host}]" if ":" in settings.host else settings.host
-        console.print(
-            f"Open the web app (one-time sign-in link): http://{host}:{settings.port}/"
-            f"#signin={token}",
-            highlight=False,
-            soft_wrap=True,
-        )
-    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler
-    # that was installed before it; this one turns that into a clean exit status 0.
-    signal.signal(signal.SIGTERM, _exit_cleanly)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -76,6 +84,60 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=10,
     )
+    server = uvicorn.Server(config)
+    if settings.service is None and local_signin.is_loopback(settings.host):
+        token = local_signin.enable(app)  # printed, never logged: it is a credential
+        host = f"[{settings.host}]" if ":" in settings.host else settings.host
+        link = f"http://{host}:{settings.port}/#signin={token}"
+        _announce_when_started(platform, server, link)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal with the handler
+    # that was installed before it; this one turns that into a clean exit status 0.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    server.run()
+    if not server.started:  # as uvicorn.run: the socket could not be bound, or start-up died
+        sys.exit(_STARTUP_FAILURE)
+
+
+def _announce_when_started(platform: Platform, server: uvicorn.Server, link: str) -> None:
+    """Print the sign-in link once start-up is over and the socket listens: the last lines
+    a person sees, framed, after the start-up logs (it is printed, never logged)."""
+    run = platform.startup.run
+
+    def run_then_announce() -> StartupState:
+        state = run()
+        while not server.started and not server.should_exit and state.status != "stopped":
+            time.sleep(0.02)
+        if state.status in ("ready", "failed") and not server.should_exit:
+            _print_framed(_link_lines(state, link))
+        return state
+
+    platform.startup.run = run_then_announce  # type: ignore[method-assign]
+
+
+def _link_lines(state: StartupState, link: str) -> list[str]:
+    if state.status == "ready":
+        return [
+            f"Aura is ready ({state.total_seconds or 0:.1f} s). Open the web app:",
+            link,
+            "(a one-time sign-in link: it works once, from this machine)",
+        ]
+    error = state.error or {}
+    return [
+        f"Aura started, but start-up failed: {error.get('message', 'see the log')}",
+        f"fix: {error.get('fix') or 'see the log'}",
+        "The web app's System page shows the details:",
+        link,
+    ]
+
+
+def _print_framed(lines: list[str]) -> None:
+    """A box drawn around ``lines``; no line is ever wrapped or cut (the link stays whole)."""
+    width = max(len(line) for line in lines)
+    out = ["", "┌" + "─" * (width + 2) + "┐"]
+    out += [f"│ {line.ljust(width)} │" for line in lines]
+    out += ["└" + "─" * (width + 2) + "┘", ""]
+    sys.stdout.write("\n".join(out) + "\n")
+    sys.stdout.flush()
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:

@@ -8,7 +8,7 @@ from rich.table import Table
 from aura import doctor as doctor_mod
 from aura import usage as usage_mod
 from aura.cli.context import settings_from
-from aura.cli.output import console, human_bytes, print_json
+from aura.cli.output import console, human_bytes, print_json, print_table
 from aura.findings import Severity
 from aura.layout import DataTree
 
@@ -78,15 +78,36 @@ def doctor(
 def usage(
     ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON (bytes).")
 ) -> None:
-    """Disk used per service and per kind (models, vector store, logs, database, other)."""
-    summary = usage_mod.summarize(usage_mod.measure(DataTree(settings_from(ctx))))
+    """Disk used per service and per kind (models, vector store, logs, database, other);
+    folders the current mode does not use are labelled unused."""
+    tree = DataTree(settings_from(ctx))
+    summary = usage_mod.summarize(usage_mod.measure(tree))
+    unused = usage_mod.unused_reasons(tree, summary)
+    mode = usage_mod.mode(tree)
     if json_out:
-        print_json(summary)
+        print_json(
+            {
+                "mode": mode,
+                "owners": {
+                    owner: {**row, "in_use": owner not in unused, "note": unused.get(owner)}
+                    for owner, row in summary.items()
+                },
+            }
+        )
         return
-    table = Table(title="Disk used by Aura")
+    title = "Disk used by Aura" + (" (one process: `aura serve`)" if mode == "one-process" else "")
+    table = Table(title=title)
     table.add_column("owner")
     for kind in (*usage_mod.KINDS, "total"):
         table.add_column(kind, justify="right")
-    for owner, row in summary.items():
-        table.add_row(owner, *(human_bytes(row[k]) for k in (*usage_mod.KINDS, "total")))
-    console.print(table)
+    table.add_column("in this mode")
+    in_use = [(o, r) for o, r in summary.items() if o not in unused]
+    for owner, row in [*in_use, *((o, r) for o, r in summary.items() if o in unused)]:
+        figures = [human_bytes(row[k]) for k in (*usage_mod.KINDS, "total")]
+        if owner in unused:
+            table.add_row(
+                f"[dim]{owner}[/]", *(f"[dim]{f}[/]" for f in figures), f"unused ({unused[owner]})"
+            )
+        else:
+            table.add_row(owner, *figures, "used")
+    print_table(table)

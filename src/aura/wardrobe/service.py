@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
-from aura.errors import InvalidInput, NotFound
+from aura.errors import NotFound
 from aura.storage import changes, item_slots, photos
 from aura.storage.changes import Space
 from aura.storage.db import Database
@@ -87,7 +87,8 @@ class WardrobeService:
         for key in ("image_sha256", "source_photo_sha256"):
             sha = fields.get(key)
             if sha and not photos.user_has_photo(session, user_id, sha):
-                raise InvalidInput(
+                # 404, like any id that is not the caller's: the request itself is well formed
+                raise NotFound(
                     f"{key} {sha} is not one of your photos.",
                     fix="Upload it first: POST /api/v1/wardrobe/photos.",
                 )

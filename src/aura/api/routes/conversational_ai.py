@@ -19,6 +19,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 
+from aura.api.fields import NOT_BLANK, WholeNumber
 from aura.api.routes.deps import current_user_id, get_assistant, websocket_user_id
 from aura.assistant.aio import iterate_in_thread
 from aura.assistant.memory import Conversation
@@ -48,12 +49,18 @@ class ChatIn(BaseModel):
     # strict: JSON false is not a number, 0 is not a boolean (found by fuzzing)
     model_config = ConfigDict(strict=True)
 
-    message: str = Field(..., max_length=MAX_MESSAGE_CHARS)
+    # Not blank: stated in the schema (minLength, a \S pattern); the validator below says so.
+    message: str = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_MESSAGE_CHARS,
+        json_schema_extra={"pattern": NOT_BLANK},
+    )
     conversation_id: str | None = Field(None, max_length=64)
     context: ChatContextIn | None = None
-    max_tokens: int | None = Field(None, ge=1, le=2048)
+    max_tokens: Annotated[int, Field(ge=1, le=2048), WholeNumber] | None = None
     temperature: float = Field(0.7, ge=0.0, le=2.0)
-    seed: int | None = None
+    seed: Annotated[int, WholeNumber] | None = None
 
     @field_validator("message")
     @classmethod

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from aura.api.errors import ErrorBody
+from aura.api.fields import WholeNumber
 from aura.api.routes.deps import current_user_id, get_assistant
 from aura.assistant.aio import iterate_in_thread
 from aura.assistant.backends.base import ChatMessage, GenerationParams
@@ -50,14 +51,14 @@ class CompletionIn(BaseModel):
 
     model: str | None = None
     messages: list[MessageIn] = Field(..., min_length=1, max_length=MAX_MESSAGES)
-    max_tokens: int | None = Field(None, ge=1, le=8192)
-    max_completion_tokens: int | None = Field(None, ge=1, le=8192)
+    max_tokens: Annotated[int, Field(ge=1, le=8192), WholeNumber] | None = None
+    max_completion_tokens: Annotated[int, Field(ge=1, le=8192), WholeNumber] | None = None
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     top_p: float = Field(0.95, gt=0.0, le=1.0)
     stream: StrictBool = False
     stop: str | list[str] | None = None
-    seed: StrictInt | None = None
-    n: int = Field(1, ge=1, le=1)
+    seed: Annotated[StrictInt, WholeNumber] | None = None
+    n: Annotated[int, WholeNumber] = Field(1, ge=1, le=1)
 
     @field_validator("stop")
     @classmethod

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from aura.api.auth import current_user, platform_of
+from aura.api.fields import MAX_ID, WholeNumber, unique
 from aura.errors import NotReady
 from aura.outfits.saved import SavedOutfits
 from aura.outfits.scorer import Context
@@ -22,13 +23,15 @@ from aura.taxonomy.resolver import Taxonomy
 
 router = APIRouter(prefix="/api/v1/outfit-recommendation", tags=["outfit_recommendation"])
 User = Annotated[Principal, Depends(current_user)]
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), WholeNumber]  # constraints first: minimum in the schema
 OutfitId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Category = Annotated[str, Field(min_length=1, max_length=50)]
 Occasion = Literal["casual", "work", "formal", "party", "date", "sport"]
 Season = Literal["spring", "summer", "autumn", "winter"]
-Rating = Annotated[int, Field(ge=1, le=5)]
+Rating = Annotated[int, Field(ge=1, le=5), WholeNumber]
+# An outfit lists each item once (the service refuses a repeated id), stated in the schema;
+# seeds and a partial outfit take a repeated id as the one item.
+UNIQUE = {"uniqueItems": True}
 
 
 class Weather(BaseModel):
@@ -49,19 +52,21 @@ class WithContext(BaseModel):
 
 
 class CompatibilityIn(WithContext):
-    item_ids: list[Id] = Field(min_length=2, max_length=8)
+    item_ids: list[Id] = Field(min_length=2, max_length=8, json_schema_extra=UNIQUE)
 
 
 class RecommendationsIn(WithContext):
-    seed_item_ids: list[Id] = Field(default_factory=list, max_length=6)
+    seed_item_ids: Annotated[list[Id], AfterValidator(unique)] = Field(
+        default_factory=list, max_length=6
+    )
     target_categories: list[Category] = Field(default_factory=list, max_length=4)
-    max_results: int = Field(5, ge=1, le=20)
+    max_results: Annotated[int, WholeNumber] = Field(5, ge=1, le=20)
 
 
 class CompleteIn(WithContext):
-    item_ids: list[Id] = Field(min_length=1, max_length=7)
+    item_ids: Annotated[list[Id], AfterValidator(unique)] = Field(min_length=1, max_length=7)
     target_category: Category
-    k: int = Field(5, ge=1, le=50)
+    k: Annotated[int, WholeNumber] = Field(5, ge=1, le=50)
 
 
 class FeedbackIn(BaseModel):

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
+from aura.api.fields import FormBool
 from aura.errors import ImageRejected, NotReady, ServiceNotServed
 from aura.services import Service
 
@@ -71,7 +72,9 @@ async def run_inference(request: Request, fn: Any, *args: Any) -> Any:
 
 Threshold = Annotated[float, Form(ge=0.0, le=1.0, description="Minimum detection confidence.")]
 MaxDetections = Annotated[int, Form(ge=1, le=100, description="Most garments returned.")]
-IncludeAttributes = Annotated[bool, Form(description="Category, colours, pattern, embedding.")]
+IncludeAttributes = Annotated[
+    bool, FormBool, Form(description="Category, colours, pattern, embedding.")
+]
 
 
 def build_router(dependencies: Sequence[Any] = ()) -> APIRouter:
@@ -107,7 +110,11 @@ def build_router(dependencies: Sequence[Any] = ()) -> APIRouter:
     async def analyze_batch(
         request: Request,
         images: Annotated[
-            list[UploadFile], File(description="Up to AURA_VISION_MAX_BATCH photos.")
+            list[UploadFile],
+            File(
+                description="One to AURA_VISION_MAX_BATCH photos.",
+                json_schema_extra={"minItems": 1},
+            ),
         ],
         confidence_threshold: Threshold = 0.5,
         max_detections: MaxDetections = 10,

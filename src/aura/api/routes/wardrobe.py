@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aura.api.auth import current_user, platform_of
+from aura.api.fields import MAX_ID
 from aura.errors import NotReady
 from aura.storage.users import Principal
 from aura.taxonomy import COLOUR_FAMILIES, Slot
@@ -22,7 +23,6 @@ router = APIRouter(prefix="/api/v1/wardrobe", tags=["wardrobe"])
 User = Annotated[Principal, Depends(current_user)]
 Sha = Annotated[str | None, Field(None, pattern=r"^[0-9a-f]{64}$")]
 Name = Annotated[str, Field(min_length=1, max_length=50)]
-MAX_ID = 2**63 - 1  # the databases' BIGINT / INTEGER range: larger ids cannot exist
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 

@@ -33,7 +33,9 @@ router = APIRouter(prefix="/api/v1/wardrobe", tags=["wardrobe"])
 Select = Annotated[
     str | None,
     Form(
-        pattern=r"^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$",
+        # ASCII classes: \s and \d mean other characters in Python's re (what schema-driven
+        # clients generate from) than in the validator's regex engine.
+        pattern=r"^[ \t]*[0-9]{1,3}([ \t]*,[ \t]*[0-9]{1,3})*[ \t]*$",
         max_length=500,
         description="Comma-separated indexes of analysis.detections to keep (e.g. 0,2); "
         "default: every garment found.",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aura.config import Settings
-from aura.errors import ModelDownloadFailed
+from aura.errors import ModelDownloadFailed, ModelOffline
 from aura.storage.models import hfcache
 from aura.storage.models.hfcache import FileRecord, Manifest
 from aura.storage.models.progress import ProgressSink, tqdm_class_for
@@ -104,15 +104,17 @@ def fetch(
     store: Path, spec: ModelSpec, settings: Settings, sink: ProgressSink, *, force: bool = False
 ) -> Fetched:
     """Download (what is missing of) ``spec`` and return its verified manifest, written."""
+    from huggingface_hub import constants as hf_constants
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import (
         EntryNotFoundError,
+        LocalEntryNotFoundError,
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
 
     if settings.offline:
-        raise ModelDownloadFailed(
+        raise ModelOffline(
             f"Model {spec.name} is not in the store and AURA_OFFLINE=1 forbids downloading it.",
             fix=f"Unset AURA_OFFLINE and run `{spec.pull_command}`, or bring it from a connected "
             "host with `aura models export FILE` there and `aura models import FILE` here.",
@@ -132,6 +134,24 @@ def fetch(
                 force_download=force and attempt == 1,
                 max_workers=min(4, settings.max_workers),
             )
+        except LocalEntryNotFoundError as exc:
+            if not hf_constants.HF_HUB_OFFLINE:  # the hub could not be reached: retried
+                last_error = exc.__cause__ or exc
+                log.warning(
+                    "model download attempt failed",
+                    extra={"model": spec.name, "attempt": attempt, "reason": str(exc)[:300]},
+                )
+                time.sleep(min(2.0, 0.5 * attempt))
+                continue
+            # HF_HUB_OFFLINE=1 (huggingface_hub's own switch): only the local cache was
+            # looked at and it lacks the model. The hub was never asked.
+            raise ModelOffline(
+                f"Model {spec.name} ({repo_id}@{spec.revision}) is not in the store and "
+                "HF_HUB_OFFLINE=1 forbids asking the hub: no download was attempted.",
+                fix=f"Unset HF_HUB_OFFLINE and run `{spec.pull_command}`, or bring it from a "
+                "connected host with `aura models export FILE` there and `aura models import "
+                "FILE` here.",
+            ) from None
         except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError) as exc:
             raise ModelDownloadFailed(
                 f"The hub has no {repo_id}@{spec.revision} (model {spec.name}): "

@@ -8,16 +8,34 @@ const SERVICES = [
   ["conversational_ai", "/api/v1/conversational-ai/info"],
 ];
 
+// Tables of three or more columns become one card per row on a phone (styles.css): each
+// cell carries its column's name, shown beside the value. Roles keep the table semantics
+// that display:block would otherwise drop.
 function table(caption, head, rows) {
+  const cards = head.length > 2;
   return h(
     "div",
-    { class: "table-wrap" },
+    { class: cards ? "table-wrap cards" : "table-wrap" },
     h(
       "table",
-      {},
+      { role: "table" },
       h("caption", {}, caption),
-      h("thead", {}, h("tr", {}, head.map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c, i) => (i ? h("td", {}, c) : h("th", { scope: "row" }, c)))))),
+      h("thead", { role: "rowgroup" }, h("tr", { role: "row" }, head.map((c) => h("th", { scope: "col", role: "columnheader" }, c)))),
+      h(
+        "tbody",
+        { role: "rowgroup" },
+        rows.map((r) =>
+          h(
+            "tr",
+            { role: "row" },
+            r.map((c, i) =>
+              i
+                ? h("td", { role: "cell", "data-label": head[i] || null }, c)
+                : h("th", { scope: "row", role: "rowheader" }, c),
+            ),
+          ),
+        ),
+      ),
     ),
   );
 }
