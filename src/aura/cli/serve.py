@@ -21,6 +21,9 @@ def serve(
     ),
     host: str | None = typer.Option(None, "--host", help="Default: AURA_HOST."),
     port: int | None = typer.Option(None, "--port", help="Default: AURA_PORT."),
+    setup: bool = typer.Option(
+        False, "--setup", help="Create the data tree first, as `aura setup` (what `make run` does)."
+    ),
 ) -> None:
     """Serve Aura over HTTP. SIGTERM or Ctrl-C stops it cleanly."""
     import uvicorn
@@ -36,6 +39,12 @@ def serve(
     settings = load_settings(**overrides) if overrides else base
     from aura.platform import Platform
 
+    if setup:  # idempotent; one process instead of `aura setup && aura serve`
+        from aura.layout import DataTree
+
+        created = DataTree(settings).setup().created
+        if created:
+            console.print(f"Data tree: {len(created)} folder(s) created", highlight=False)
     platform = Platform(settings)
     log_file = configure_logging(
         settings.log_level,

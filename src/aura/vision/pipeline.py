@@ -15,7 +15,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
@@ -27,13 +27,15 @@ from aura.layout import DataTree
 from aura.storage.changes import Space
 from aura.vision import effnet
 from aura.vision.background import estimate_foreground
-from aura.vision.classifier import CLASSES, GarmentClassifier, load_garment_classifier
 from aura.vision.colors import dominant_colours, working_array
 from aura.vision.decode import decode_image
 from aura.vision.detectors.base import Detection, Detector
 from aura.vision.imagenet_garments import GARMENT_CLASSES, garment_tags
 from aura.vision.pattern import PATTERNS, classify_pattern
 from aura.vision.weights import IMAGE_SPACE_MODEL
+
+if TYPE_CHECKING:  # the Fashion-MNIST classifier is torch: imported only when one is trained
+    from aura.vision.classifier import GarmentClassifier
 
 log = logging.getLogger("aura.vision")
 WORK_MAX_SIDE = 1024  # detection and attributes run on at most this; boxes map back
@@ -80,8 +82,11 @@ def choose_detector(settings: Settings) -> Detector:
                 fix="Set AURA_VISION_DETR_MODEL_DIR to a saved detector folder, or use "
                 "AURA_VISION_BACKEND=packaged.",
             )
+        import torch  # the DETR back-end is torch's (the packaged one is not)
+
         from aura.vision.detectors.detr import DetrDetector
 
+        torch.set_num_threads(settings.vision_torch_threads)
         return DetrDetector(detr_dir)
     return PackagedDetector(use_person=None if settings.vision_person_detection else False)
 
@@ -113,19 +118,26 @@ class VisionPipeline:
         tree: DataTree,
         weights: Path | None = None,
         weights_revision: str | None = None,
+        *,
+        backbone_onnx: Path | None = None,
     ) -> VisionPipeline:
         """Load every model. ``weights``: the EfficientNet-Lite0 file resolved by the model
-        store (the platform passes it; without it the installed package's copy is used)."""
-        import torch
+        store (the platform passes it; without it the installed package's copy is used);
+        ``backbone_onnx``: its ONNX export in the store (without it, the shared cache's)."""
+        from aura.vision.artifact import verify_artifact as verify_classifier
 
-        torch.set_num_threads(settings.vision_torch_threads)
         seconds: dict[str, float] = {}
         began = time.perf_counter()
-        backbone = effnet.Backbone(weights)
+        backbone = effnet.Backbone(
+            weights, onnx_dir=backbone_onnx, threads=settings.vision_torch_threads
+        )
         seconds["backbone"] = time.perf_counter() - began
         began = time.perf_counter()
         classifier, problem = None, None
         try:
+            verify_classifier(tree.garment_classifier_dir())  # torch-free: is one trained?
+            from aura.vision.classifier import load_garment_classifier
+
             classifier = load_garment_classifier(tree.garment_classifier_dir())
         except AuraError as exc:  # serve without categories rather than not at all
             problem = exc
@@ -197,6 +209,8 @@ class VisionPipeline:
         )
 
     def categories(self) -> dict[str, Any]:
+        from aura.vision.classifier import CLASSES
+
         detector_labels = self.detector.info().get("labels", [])
         return {
             "detector_labels": detector_labels,
