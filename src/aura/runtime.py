@@ -76,3 +76,27 @@ def register_collector() -> None:
     if not _registered:
         REGISTRY.register(RuntimeCollector())  # type: ignore[arg-type]
         _registered = True
+
+
+def trim_memory() -> bool:
+    """Give freed heap memory back to the system (glibc ``malloc_trim``): loading models
+    frees large temporary buffers (a model file's bytes, a graph before optimisation) that
+    would otherwise stay in the resident set. False where there is no glibc."""
+    try:
+        import ctypes
+
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):
+        return False
+
+
+def limit_malloc_arenas(count: int = 2) -> bool:
+    """At most ``count`` glibc malloc arenas for threads started from now on (``mallopt
+    M_ARENA_MAX``): the inference and start-up threads then share heaps instead of each
+    keeping its own. False where there is no glibc."""
+    try:
+        import ctypes
+
+        return bool(ctypes.CDLL("libc.so.6").mallopt(-8, count))  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        return False

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aura import metrics
+from aura import metrics, runtime
 from aura.errors import AuraError
 
 log = logging.getLogger("aura.startup")
@@ -184,6 +184,8 @@ class Startup:
             log.info("background load done", extra={"phase": phase.name, **load})
         assert state.started_at is not None
         state.loaded_seconds = time.monotonic() - state.started_at
+        if phases:
+            runtime.trim_memory()  # loading freed big temporary buffers: give them back
         if failure is not None:  # a service cannot serve: not ready, and why
             state.status, state.phase, state.error = "failed", failure[0], failure[1]
             metrics.READY.set(0)

@@ -28,6 +28,10 @@ def serve(
     """Serve Aura over HTTP. SIGTERM or Ctrl-C stops it cleanly."""
     import uvicorn
 
+    from aura.runtime import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before any thread starts: shared heaps, a smaller resident set
+
     from aura.api.app import create_app
     from aura.api.routes import local_signin
     from aura.config import load_settings

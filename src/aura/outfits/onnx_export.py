@@ -33,9 +33,22 @@ def fixed_inputs(image_dim: int, text_dim: int) -> dict[str, Any]:
     text = rng.normal(size=(items, text_dim)).astype(np.float32)
     text /= np.linalg.norm(text, axis=1, keepdims=True)
     outfits = [list(rng.choice(items, size, replace=False)) for size in SIZES]
-    img, txt, pad = pad_arrays(image, text, outfits)
+    img, txt, pad = pad_arrays(image, text, outfits)  # MAX_ITEMS wide: the exported shape
     target = rng.normal(size=(len(outfits), text_dim)).astype(np.float32)
-    return {"image": image, "text": text, "img": img, "txt": txt, "pad": pad, "target": target}
+    short = [list(rng.choice(items, size, replace=False)) for size in (2, 3, 2)]
+    img2, txt2, pad2 = pad_arrays(image, text, short)  # narrower: serving pads it to 8
+    return {
+        "image": image,
+        "text": text,
+        "img": img,
+        "txt": txt,
+        "pad": pad,
+        "target": target,
+        "img2": img2,
+        "txt2": txt2,
+        "pad2": pad2,
+        "target2": target[: len(short)],
+    }
 
 
 def export_onnx(model: OutfitTransformer, out: Path) -> dict[str, Any]:
@@ -61,6 +74,20 @@ def export_onnx(model: OutfitTransformer, out: Path) -> dict[str, Any]:
     class ItemEmbedding(Compatibility):
         def forward(self, image, text):  # type: ignore[no-untyped-def]
             return self.model.item_embedding(image, text)
+
+    def _export_graphs(torch: Any, graphs: dict[str, Any]) -> None:
+        with torch.no_grad():
+            for task, (module, args, names, axes) in graphs.items():
+                torch.onnx.export(
+                    module.eval(),
+                    args,
+                    str(out / FILES[task]),
+                    input_names=names,
+                    output_names=["out"],
+                    dynamic_axes={**axes, "out": {0: "batch"}},
+                    opset_version=OPSET,
+                    dynamo=False,
+                )
 
     x = fixed_inputs(cfg.image_dim, cfg.text_dim)
     t = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in x.items()}
@@ -90,30 +117,37 @@ def export_onnx(model: OutfitTransformer, out: Path) -> dict[str, Any]:
             {"image": {0: "items"}, "text": {0: "items"}},
         ),
     }
+    fastpath = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)  # the fused encoder op has no ONNX form
+    try:
+        _export_graphs(torch, graphs)
+    finally:
+        torch.backends.mha.set_fastpath_enabled(fastpath)
     with torch.inference_mode():
-        for task, (module, args, names, axes) in graphs.items():
-            torch.onnx.export(
-                module.eval(),
-                args,
-                str(out / FILES[task]),
-                input_names=names,
-                output_names=["out"],
-                dynamic_axes={**axes, "out": {0: "batch"}},
-                opset_version=OPSET,
-                dynamo=False,
-            )
+        compat = [
+            model.compatibility_logits(t[f"img{k}"], t[f"txt{k}"], t[f"pad{k}"]) for k in ("", "2")
+        ]
+        target = [
+            model.target_embedding(t[f"img{k}"], t[f"txt{k}"], t[f"pad{k}"], t[f"target{k}"])
+            for k in ("", "2")
+        ]
         expected = {
-            "compatibility": torch.sigmoid(
-                model.compatibility_logits(t["img"], t["txt"], t["pad"])
-            ),
-            "target": model.target_embedding(t["img"], t["txt"], t["pad"], t["target"]),
+            "compatibility": torch.sigmoid(torch.cat(compat)),
+            "target": torch.cat(target),
             "item": model.item_embedding(t["image"], t["text"]),
         }
     runner = OnnxOutfitModel(out, threads=1)
+    logits = [
+        runner.compatibility_logits(x[f"img{k}"], x[f"txt{k}"], x[f"pad{k}"]) for k in ("", "2")
+    ]
     got = {
-        "compatibility": 1
-        / (1 + np.exp(-runner.compatibility_logits(x["img"], x["txt"], x["pad"]))),
-        "target": runner.target_embedding(x["img"], x["txt"], x["pad"], x["target"]),
+        "compatibility": 1 / (1 + np.exp(-np.concatenate(logits))),
+        "target": np.concatenate(
+            [
+                runner.target_embedding(x[f"img{k}"], x[f"txt{k}"], x[f"pad{k}"], x[f"target{k}"])
+                for k in ("", "2")
+            ]
+        ),
         "item": runner.item_embedding(x["image"], x["text"]),
     }
     parts = {
@@ -126,7 +160,7 @@ def export_onnx(model: OutfitTransformer, out: Path) -> dict[str, Any]:
         for task in FILES
     }
     record = {
-        "inputs": len(SIZES),
+        "inputs": len(SIZES) + 3,
         "max_abs_diff": max(p["max_abs_diff"] for p in parts.values()),
         "min_cosine": min(parts["target"]["min_cosine"], parts["item"]["min_cosine"]),
         "atol": ATOL,

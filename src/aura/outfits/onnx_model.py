@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from aura.outfits.padding import MAX_ITEMS
+
 FILES = {
     "compatibility": "compatibility.onnx",  # image [B,N,Di], text [B,N,Dt], padding [B,N] -> [B]
     "target": "target.onnx",  # ... + target_text [B,Dt] -> [B,E]
@@ -38,9 +40,25 @@ class OnnxOutfitModel:
     def _run(self, task: str, **feed: np.ndarray) -> np.ndarray:
         return np.asarray(self._sessions[task].run(None, feed)[0], np.float32)
 
+    @staticmethod
+    def _full_width(
+        image: np.ndarray, text: np.ndarray, padding: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Outfits padded to MAX_ITEMS slots: the exported attention has that sequence length
+        (padding slots are masked out, so the result is the same as at any width)."""
+        extra = MAX_ITEMS - image.shape[1]
+        if extra <= 0:
+            return image, text, padding
+        return (
+            np.pad(image, ((0, 0), (0, extra), (0, 0))),
+            np.pad(text, ((0, 0), (0, extra), (0, 0))),
+            np.pad(padding, ((0, 0), (0, extra)), constant_values=True),
+        )
+
     def compatibility_logits(
         self, image: np.ndarray, text: np.ndarray, padding: np.ndarray
     ) -> np.ndarray:
+        image, text, padding = self._full_width(image, text, padding)
         return self._run(
             "compatibility",
             image=image.astype(np.float32),
@@ -51,6 +69,7 @@ class OnnxOutfitModel:
     def target_embedding(
         self, image: np.ndarray, text: np.ndarray, padding: np.ndarray, target_text: np.ndarray
     ) -> np.ndarray:
+        image, text, padding = self._full_width(image, text, padding)
         return self._run(
             "target",
             image=image.astype(np.float32),
