@@ -14,6 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from typing import Any, Protocol
+
 from prometheus_client import Counter, Gauge
 
 log = logging.getLogger("aura.cache")
