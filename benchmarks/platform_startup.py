@@ -37,7 +37,8 @@ from aura.runtime import mapped_libraries, rss_bytes
 SERVING_LIBRARIES = "fastapi, uvicorn, sqlalchemy, numpy, faiss, llama_cpp, onnxruntime, tokenizers"
 SERVICES = ("conversational_ai", "outfit_recommendation", "visual_analysis")
 MiB = 1 << 20
-# RSS a model adds to a bare process (everything imported first, then the load measured)
+# RSS a model adds to a bare process (everything imported first, then the model loaded
+# and used once)
 MODEL_PROBE = """
 import json, sys
 from aura.config import load_settings
@@ -54,7 +55,9 @@ before = rss_bytes()
 name = sys.argv[1]
 if name == "text embedder (ONNX)":
     from aura.wardrobe.embedder import TextEmbedder
-    TextEmbedder.from_store(settings).load()
+    embedder = TextEmbedder.from_store(settings)
+    embedder.load()
+    embedder.embed(["a navy linen shirt, slim fit"] * 32)
 elif name == "vision pipeline (ONNX backbone + detector)":
     from aura.storage.models.onnx import exported
     from aura.vision import effnet
@@ -62,10 +65,17 @@ elif name == "vision pipeline (ONNX backbone + detector)":
     from aura.vision.weights import WEIGHTS_FILENAME, WEIGHTS_MODEL
     weights = store.resolve(WEIGHTS_MODEL) / WEIGHTS_FILENAME
     onnx_dir = exported(store, WEIGHTS_MODEL, effnet.ONNX_KEY, effnet.EXPORTER, weights)
-    VisionPipeline.load(settings, tree, weights, backbone_onnx=onnx_dir)
+    pipeline = VisionPipeline.load(settings, tree, weights, backbone_onnx=onnx_dir)
+    import io
+    from PIL import Image
+    photo = io.BytesIO()
+    Image.new("RGB", (640, 480), (30, 60, 140)).save(photo, "PNG")
+    pipeline.analyze(photo.getvalue())
 elif name == "assistant LLM (llama.cpp)":
     from aura.assistant.backends import load_backend
-    load_backend(settings, tree)
+    from aura.assistant.backends import ChatMessage, GenerationParams
+    backend = load_backend(settings, tree)
+    backend.generate([ChatMessage("user", "What goes with navy chinos?")], GenerationParams(8))
 print(json.dumps({"before": before, "after": rss_bytes()}))
 """
 MODELS = (
