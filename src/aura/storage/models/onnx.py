@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
 import sys
 import time
@@ -40,13 +39,11 @@ EXPORT_TIMEOUT_S = 1800
 def run_exporter(module: str, source: Path, out: Path, *args: str) -> dict[str, Any]:
     """Run an exporter in a child process; returns its verification record."""
     began = time.perf_counter()
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
     result = subprocess.run(
         [sys.executable, "-m", module, str(source), str(out), *args],
         capture_output=True,
         text=True,
         timeout=EXPORT_TIMEOUT_S,
-        env=env,
         check=False,
     )
     record = out / VERIFICATION_FILE
