@@ -38,8 +38,9 @@ setup: install
 	$(BIN)/aura setup
 
 ## make run: install (once), create the data tree, serve everything on 127.0.0.1:8080.
-run: setup
-	exec $(BIN)/aura serve
+## A second run does no make or pip work (stamp files) and starts one process only.
+run: install
+	exec $(BIN)/aura serve --setup
 
 ## make test: install the test tools (once) and run the whole suite.
 test: install-test

@@ -97,8 +97,13 @@ class AuraServer:
     def wait_live(self, timeout: float = 60) -> None:
         self._wait(lambda r: r.status_code == 200, "/health/live", timeout)
 
-    def wait_ready(self, timeout: float = 120) -> httpx.Response:
-        return self._wait(lambda r: r.status_code == 200, "/health/ready", timeout)
+    def wait_ready(self, timeout: float = 120, *, loaded: bool = True) -> httpx.Response:
+        """Until /health/ready answers 200 and (``loaded``) no model is loading any more."""
+
+        def done(r: httpx.Response) -> bool:
+            return r.status_code == 200 and not (loaded and r.json().get("loading"))
+
+        return self._wait(done, "/health/ready", timeout)
 
     def _wait(self, done, path: str, timeout: float) -> httpx.Response:
         deadline = time.monotonic() + timeout

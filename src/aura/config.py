@@ -144,6 +144,13 @@ class Settings(BaseSettings):
         '{"fashion-detector": {"repo_id": "org/name", "revision": "<commit>", "required": true}}; '
         '{"NAME": {"enabled": false}} drops a model.',
     )
+    derived_cache_dir: Path | None = Field(
+        Path("~/.cache/aura/derived"),
+        validation_alias=_env("AURA_DERIVED_CACHE_DIR"),
+        description="Shared cache of model conversions (ONNX exports), keyed by source "
+        "commit: another data tree on this machine copies an export instead of redoing it. "
+        "Empty turns it off.",
+    )
     host: str = Field(
         "127.0.0.1", validation_alias=_env("AURA_HOST"), description="Address `aura serve` binds."
     )
@@ -363,6 +370,7 @@ class Settings(BaseSettings):
         "llm_base_url",
         "llm_api_key",
         "vision_url",
+        "derived_cache_dir",
         mode="before",
     )
     @classmethod

@@ -42,7 +42,14 @@ class ModelMissing(AuraError, FileNotFoundError):
 
 
 class NotReady(AuraError, RuntimeError):
-    """The platform has not finished starting up."""
+    """The platform has not finished starting up, or a model a route needs is still loading.
+
+    Answered as 503 with ``Retry-After: retry_after`` (seconds).
+    """
+
+    def __init__(self, message: str, *, fix: str | None = None, retry_after: int = 2) -> None:
+        super().__init__(message, fix=fix)
+        self.retry_after = retry_after
 
 
 class ServiceNotServed(AuraError, RuntimeError):

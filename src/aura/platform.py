@@ -86,42 +86,68 @@ class Platform:
     # ---- start-up phases ----------------------------------------------------------
 
     def phases(self) -> list[Phase]:
+        """The foreground phases (to ready), then the background loads (after ready): the
+        models whose first use can wait, each named with the service that waits for it."""
+        served = self.settings.served_services
         phases = [
             Phase("settings", self._phase_settings),
             Phase("layout check", self._phase_layout),
             Phase("database migrate", self._phase_database),
             Phase("model resolve", self._phase_model_resolve),
-            *(
-                [
-                    Phase("embedder load", self._phase_embedder),
-                    Phase("index load", self._phase_index),
-                ]
-                if self.serves_wardrobe
-                else []
-            ),
+            *([Phase("index load", self._phase_index)] if self.serves_wardrobe else []),
         ]
+        conversational = Service.CONVERSATIONAL_AI.value
+        if self.serves_wardrobe:
+            phases.append(Phase("embedder load", self._phase_embedder, True, conversational))
         # "model load" per service (named apart: one process may serve both)
-        if Service.CONVERSATIONAL_AI in self.settings.served_services:
-            phases.append(Phase("assistant model load", self._phase_assistant_model))
-        if Service.OUTFIT_RECOMMENDATION in self.settings.served_services:
-            phases.append(Phase("outfit model load", self._phase_outfit_model))
-        if Service.VISUAL_ANALYSIS in self.settings.served_services:
-            phases.append(Phase("vision model load", self._phase_vision_model))
+        if Service.OUTFIT_RECOMMENDATION in served:
+            phases.append(
+                Phase(
+                    "outfit model load",
+                    self._phase_outfit_model,
+                    True,
+                    Service.OUTFIT_RECOMMENDATION.value,
+                )
+            )
+        if Service.VISUAL_ANALYSIS in served:
+            phases.append(
+                Phase(
+                    "vision model load",
+                    self._phase_vision_model,
+                    True,
+                    Service.VISUAL_ANALYSIS.value,
+                )
+            )
+        if Service.CONVERSATIONAL_AI in served:
+            phases.append(
+                Phase("assistant model load", self._phase_assistant_model, True, conversational)
+            )
         return phases
 
     def _phase_vision_model(self, ctx: PhaseContext) -> None:
         ctx.report("loading the visual analysis models")
+        from aura.storage.models.onnx import exported
+        from aura.vision import effnet
         from aura.vision.cached import CachedAnalyzer
-        from aura.vision.pipeline import VisionPipeline  # torch: imported here, not at start
+        from aura.vision.pipeline import VisionPipeline
         from aura.vision.weights import WEIGHTS_FILENAME, WEIGHTS_MODEL
 
         weights = self.model_path(WEIGHTS_MODEL) / WEIGHTS_FILENAME  # through the model store
-        assert self.resolved_models is not None
+        assert self.resolved_models is not None and self.models is not None
         revision = self.resolved_models.statuses[WEIGHTS_MODEL].commit
         classifier = self.resolved_models.paths.get("aura-garment-classifier")  # packaged
-        self.vision = VisionPipeline.load(
-            self.settings, self.tree, weights, revision, classifier_dir=classifier
-        )
+        with self.models.timed_load(WEIGHTS_MODEL):
+            onnx_dir = exported(
+                self.models, WEIGHTS_MODEL, effnet.ONNX_KEY, effnet.EXPORTER, weights
+            )
+            self.vision = VisionPipeline.load(
+                self.settings,
+                self.tree,
+                weights,
+                revision,
+                classifier_dir=classifier,
+                backbone_onnx=onnx_dir,
+            )
         self.analyzer = CachedAnalyzer(
             self.vision, self.cache, self.settings.vision_cache_ttl_seconds
         )
@@ -172,19 +198,24 @@ class Platform:
         self.db = db
 
     def _phase_embedder(self, ctx: PhaseContext) -> None:
-        from aura.wardrobe.embedder import TextEmbedder
+        """Background: the ONNX sentence embedder (exported once into the model store).
+        Until it is in, routes that embed text answer 503 with Retry-After."""
+        from aura.wardrobe.embedder import STORE_NAME
 
-        embedder = TextEmbedder.from_store(self.settings)
-        ctx.report(f"loading {embedder.space.model_id} from {embedder.folder}")
-        embedder.load()
-        self.embedder = embedder
+        assert self.embedder is not None and self.models is not None
+        ctx.report(f"loading {self.embedder.space.model_id} (ONNX) from {self.embedder.folder}")
+        with self.models.timed_load(STORE_NAME):
+            self.embedder.load()
 
     def _phase_index(self, ctx: PhaseContext) -> None:
         from aura.storage.index_manager import IndexManager
+        from aura.wardrobe.embedder import TextEmbedder
         from aura.wardrobe.service import WardrobeService
         from aura.wardrobe.similar import SimilarItems
 
-        assert self.db is not None and self.embedder is not None
+        assert self.db is not None
+        # the embedder's space (model and revision) is known now; its weights load later
+        self.embedder = TextEmbedder.from_store(self.settings)
         index = IndexManager(self.db, self.tree, self.settings, self.embedder.space)
         ctx.report(f"loading the item index from {index.folder}")
         index.open()

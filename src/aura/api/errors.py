@@ -70,7 +70,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def aura_error(_: Request, exc: AuraError) -> JSONResponse:
         fields = {k: v for k, v in exc.to_dict().items() if k in ErrorBody.model_fields}
         body = ErrorBody(**fields)
-        return JSONResponse(body.model_dump(), status_code=_status_of(exc))
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, NotReady) else None
+        return JSONResponse(body.model_dump(), status_code=_status_of(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

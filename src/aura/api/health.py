@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from aura import __version__
+from aura import __version__, runtime
 
 router = APIRouter(tags=["health"])
+runtime.register_collector()
 
 
 @router.get("/health/live")
@@ -19,12 +20,19 @@ async def live() -> dict[str, str]:
 
 @router.get("/health/ready", responses={503: {"description": "Not ready: the phase and why"}})
 async def ready(request: Request) -> JSONResponse:
-    """200 when start-up has finished; 503 with the phase it is in and why, or the error."""
+    """200 when start-up has finished; 503 with the phase it is in and why, or the error.
+
+    Models whose first use can wait load after ready: ``loading`` lists them until they are
+    in, and ``service_status`` says per service whether it can answer every route yet.
+    """
     platform = request.app.state.platform
     state = platform.startup.state
     body = state.to_dict()
-    body["services"] = [s.value for s in platform.settings.served_services]
-    return JSONResponse(body, status_code=200 if state.ready else 503)
+    services = [s.value for s in platform.settings.served_services]
+    body["services"] = services
+    body["service_status"] = state.service_status(services)
+    headers = None if state.ready else {"Retry-After": "1"}
+    return JSONResponse(body, status_code=200 if state.ready else 503, headers=headers)
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -18,11 +18,13 @@ def service_router(service: Service) -> APIRouter:
     @router.get("/info", name=f"{service.value}_info")
     async def info(request: Request) -> dict[str, object]:
         state = request.app.state.platform.startup.state
+        mine = state.service_status([service.value])[service.value]
         return {
             "service": service.value,
             "version": __version__,
-            "ready": state.ready,
+            "ready": mine["ready"],  # its models loaded too (some load after /health/ready)
             "status": state.status,
+            "loading": mine["loading"],
         }
 
     return router

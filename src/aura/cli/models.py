@@ -66,10 +66,13 @@ def list_models(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Every model: source, revision, size on disk, state (ok, missing, broken), service."""
+    from aura.storage.models.derived import list_derived
+
     store = _store(ctx)
     statuses = [store.status(spec) for spec in store.specs(selector)]
+    derived = [d for d in list_derived(store) if _selected(d, selector)]
     if json_out:
-        print_json([s.to_dict() for s in statuses])
+        print_json([s.to_dict() for s in statuses] + [d.to_dict() for d in derived])
         return
     table = Table(title="Aura models")
     for column in ("name", "service", "source", "revision", "size", "state", "required"):
@@ -86,11 +89,28 @@ def list_models(
             f"[{colour[s.state]}]{s.state}[/]",
             "yes" if s.spec.required else "no",
         )
+    colour["outdated"] = "yellow"
+    for d in derived:  # conversions (ONNX exports): rebuilt from their source when needed
+        table.add_row(
+            d.name,
+            d.service,
+            "derived",
+            (d.source_commit or "-")[:12],
+            human_bytes(d.size) if d.size else "-",
+            f"[{colour[d.state]}]{d.state}[/]",
+            "no",
+        )
     print_table(table)
 
 
 def _offline_switch(exc: ModelOffline) -> str:
     return "HF_HUB_OFFLINE=1" if "HF_HUB_OFFLINE" in exc.message else "AURA_OFFLINE=1"
+
+
+def _selected(derived: object, selector: str | None) -> bool:
+    """A conversion belongs to its source model's selection (and its service's)."""
+    name, service = derived.name, derived.service  # type: ignore[attr-defined]
+    return selector is None or selector in (service, name, name.split("/")[0])
 
 
 @app.command()
@@ -200,27 +220,33 @@ def verify(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Check sizes and commit records (fast), or every checksum (--full). Exit 1 on a problem."""
+    from aura.storage.models.derived import list_derived
     from aura.storage.models.store import fix_for
 
     store = _store(ctx)
     statuses = [store.status(spec, full=full) for spec in store.specs(selector)]
     bad = [s for s in statuses if s.state == "broken" or (s.state == "missing" and s.spec.required)]
+    derived = [d for d in list_derived(store, full=full) if _selected(d, selector)]
+    broken = [d for d in derived if d.state == "broken"]
     counts = {
         "fine": sum(s.ok for s in statuses),
         "missing_optional": sum(s.state == "missing" and not s.spec.required for s in statuses),
         "missing_required": sum(s.state == "missing" and s.spec.required for s in statuses),
         "broken": sum(s.state == "broken" for s in statuses),
+        "derived_fine": sum(d.ok for d in derived),
+        "derived_broken": len(broken),
     }
     if json_out:
         print_json(
             {
-                "ok": not bad,
+                "ok": not bad and not broken,
                 "full": full,
                 "counts": counts,
                 "models": [s.to_dict() for s in statuses],
+                "derived": [d.to_dict() for d in derived],
             }
         )
-        raise typer.Exit(1 if bad else 0)
+        raise typer.Exit(1 if bad or broken else 0)
     for s in statuses:
         if s.state == "missing" and not s.spec.required:
             mark = "[yellow]missing (optional)[/]"
@@ -233,16 +259,28 @@ def verify(
             console.print(f"{'':>10}{problem}", highlight=False)
         if not s.ok and (s.spec.required or s.state == "broken"):
             console.print(f"{'':>10}fix: {fix_for(s)}", highlight=False)
+    for d in derived:
+        mark = {"ok": "[green]ok[/]", "outdated": "[yellow]outdated[/]", "broken": "[red]BROKEN[/]"}
+        console.print(f"{mark[d.state]}  {d.name} (derived)", highlight=False)
+        for problem in d.problems:
+            console.print(f"{'':>10}{problem}", highlight=False)
+        if not d.ok:
+            console.print(
+                f"{'':>10}fix: nothing to do: it is rebuilt from its source on the next load "
+                f"(or delete {d.path})",
+                highlight=False,
+            )
     words = [f"{counts['fine']} fine", f"{counts['missing_optional']} missing (optional)"]
     if counts["missing_required"]:
         words.append(f"{counts['missing_required']} missing (required)")
     words.append(f"{counts['broken']} broken")
     console.print(
-        f"{'Full' if full else 'Fast'} check of {len(statuses)} model(s): {', '.join(words)}."
-        + (" Fix the models above." if bad else ""),
+        f"{'Full' if full else 'Fast'} check of {len(statuses)} model(s): {', '.join(words)}; "
+        f"{len(derived) - len(broken)} of {len(derived)} derived export(s) fine."
+        + (" Fix the models above." if bad or broken else ""),
         highlight=False,
     )
-    raise typer.Exit(1 if bad else 0)
+    raise typer.Exit(1 if bad or broken else 0)
 
 
 @app.command()

@@ -32,10 +32,17 @@ def serve(
     ),
     host: str | None = typer.Option(None, "--host", help="Default: AURA_HOST."),
     port: int | None = typer.Option(None, "--port", help="Default: AURA_PORT."),
+    setup: bool = typer.Option(
+        False, "--setup", help="Create the data tree first, as `aura setup` (what `make run` does)."
+    ),
 ) -> None:
     """Serve Aura over HTTP. SIGTERM or Ctrl-C stops it cleanly."""
     quiet_native_libraries()  # before anything imports them
     import uvicorn
+
+    from aura.runtime import limit_malloc_arenas
+
+    limit_malloc_arenas()  # before any thread starts: shared heaps, a smaller resident set
 
     from aura.api.app import create_app
     from aura.api.routes import local_signin
@@ -48,6 +55,12 @@ def serve(
     settings = load_settings(**overrides) if overrides else base
     from aura.platform import Platform
 
+    if setup:  # idempotent; one process instead of `aura setup && aura serve`
+        from aura.layout import DataTree
+
+        created = DataTree(settings).setup().created
+        if created:
+            console.print(f"Data tree: {len(created)} folder(s) created", highlight=False)
     platform = Platform(settings)
     logs_dir = platform.tree.process_logs_dir()
     on_terminal = sys.stdout.isatty()

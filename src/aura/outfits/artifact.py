@@ -1,4 +1,5 @@
-"""The trained model on disk: ``model.safetensors`` + ``config.json``, an artifact of the
+"""The trained model on disk: ``model.safetensors`` + ``config.json`` + its ONNX export
+(three graphs, verified against the torch model when written), an artifact of the
 model store (:mod:`aura.storage.models.artifacts`) whose manifest — sha256 and size of
 every file, the training data and settings, the evaluation figures, ``created_at`` — is
 written last and is the commit record: a folder without a valid manifest, or whose files
@@ -36,6 +37,9 @@ def save_model_artifact(
     """Write the model into ``directory`` atomically, manifest last; returns the manifest."""
     from safetensors.torch import save as st_save
 
+    from aura.errors import ModelCorrupt
+    from aura.outfits.onnx_export import export_onnx
+
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     config = {
         "kind": KIND,
@@ -43,14 +47,19 @@ def save_model_artifact(
         "feature_extractor": feature_extractor,
         "category_names": category_names,
     }
+    extra: dict[str, Any] = {"kind": KIND, "evaluation": evaluation}
     with write_artifact(
-        Path(directory),
-        base_model=None,
-        training=training,
-        extra={"kind": KIND, "evaluation": evaluation},
+        Path(directory), base_model=None, training=training, extra=extra
     ) as staging:
         (staging / WEIGHTS).write_bytes(st_save(state, metadata={"kind": KIND}))
         (staging / CONFIG).write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+        # exported when written: serving runs these graphs (ONNX Runtime, no torch)
+        extra["onnx"] = export_onnx(model, staging)
+        if not extra["onnx"]["passed"]:
+            raise ModelCorrupt(
+                f"The ONNX export disagrees with the trained model: {extra['onnx']['tasks']}",
+                fix="Report this with the training settings; the model was not written.",
+            )
     return read_manifest(directory)
 
 
@@ -77,6 +86,7 @@ def read_manifest(directory: Path, *, verify_hashes: bool = False) -> dict[str, 
         "files": manifest.files,
         "training": manifest.training,
         "evaluation": manifest.extra.get("evaluation", {}),
+        "onnx": manifest.extra.get("onnx"),
         "created_at": manifest.created_at,
     }
 

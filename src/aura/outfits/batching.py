@@ -10,9 +10,8 @@ import torch
 from torch import Tensor
 
 from aura.outfits.features import FeatureExtractor, ItemFeatures
+from aura.outfits.padding import MAX_ITEMS, pad_index
 from aura.outfits.polyvore import Item
-
-MAX_ITEMS = 8  # the paper and Polyvore's outfit files cap outfits at 8 items
 
 
 def pad_outfits(
@@ -23,14 +22,9 @@ def pad_outfits(
     N is the longest outfit in the batch (at most ``max_items``); True in the mask marks a
     padding slot, which the encoder never attends to.
     """
-    lengths = np.array([min(len(o), max_items) for o in outfits], dtype=np.int64)
-    width = max(int(lengths.max(initial=1)), 1)
-    index = np.zeros((len(outfits), width), dtype=np.int64)
-    for b, rows in enumerate(outfits):
-        index[b, : lengths[b]] = rows[: lengths[b]]
-    padding = torch.from_numpy(np.arange(width)[None, :] >= lengths[:, None])
-    index = torch.from_numpy(index)
-    return image[index], text[index], padding
+    index, padding = pad_index(outfits, max_items)
+    rows = torch.from_numpy(index)
+    return image[rows], text[rows], torch.from_numpy(padding)
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """EfficientNet-Lite0 (ImageNet) as the outfit model's image feature extractor.
 
 The network, its weights and its preprocessing are the visual analysis backbone's
-(:mod:`aura.vision.effnet`): one implementation of the model in the code base. Outfit
+(:mod:`aura.vision.effnet`, run on its ONNX export): one implementation of the model. Outfit
 features are the raw pooled 1280-d activations (not L2-normalised: trained outfit models
 expect them as they were), beside the same hashed text as the handcrafted extractor.
 """
@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 from PIL import Image
-from torch import Tensor
 
 from aura.errors import ModelMissing
 from aura.outfits.features import TEXT_DIM, hashed_text
 from aura.vision.effnet import Backbone
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 
 def to_input(images: Sequence[Image.Image]) -> Tensor:
@@ -38,13 +40,15 @@ class EffNetExtractor:
             raise ModelMissing(
                 exc.message, fix=f"{exc.fix} Or use --features handcrafted."
             ) from exc
-        self.net = self.backbone.model  # forward(x) -> (pooled, ImageNet logits)
 
-    @torch.inference_mode()
+    @property
+    def net(self) -> Any:
+        """The torch network (forward(x) -> (pooled, ImageNet logits)); imports torch."""
+        return self.backbone.model
+
     def image_features(self, images: Sequence[Image.Image]) -> np.ndarray:
-        if not images:
-            return np.zeros((0, self.image_dim), np.float32)
-        return self.net.features(to_input(images)).numpy().astype(np.float32)
+        """Raw pooled features from the backbone's ONNX export (no torch)."""
+        return self.backbone.features(list(images))
 
     def text_features(self, texts: Sequence[str]) -> np.ndarray:
         return hashed_text(texts, self.text_dim)

@@ -9,23 +9,25 @@
 * :meth:`OutfitInference.score` — the scorer interface: compatibility blended with the
   context fit (occasion × season and weather) from the rules, because the model itself was
   trained on outfits with no context.
+
+Serving runs the model's ONNX export (:mod:`aura.outfits.onnx_model`) on numpy arrays: no
+torch (the effnet-lite0 feature extractor runs the vision backbone's ONNX export too).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
-import torch
 
 from aura.errors import ModelMissing
 from aura.outfits import rules
-from aura.outfits.artifact import WEIGHTS, load_model_artifact
-from aura.outfits.batching import MAX_ITEMS, pad_outfits
+from aura.outfits.artifact import CONFIG, WEIGHTS, read_manifest
 from aura.outfits.features import FeatureExtractor, ItemFeatures, get_extractor
-from aura.outfits.model import OutfitTransformer
+from aura.outfits.padding import MAX_ITEMS, pad_arrays
 from aura.outfits.polyvore import Item
 from aura.outfits.scorer import Context, OutfitScorer, ScoreResult, WardrobeItem
 from aura.storage.changes import Space
@@ -52,11 +54,26 @@ def polyvore_category(target: str) -> str:
     return POLYVORE_CATEGORY[slot_of(target)]
 
 
+class OutfitRunner(Protocol):
+    """The three tasks of the model on numpy arrays (:class:`~aura.outfits.onnx_model.
+    OnnxOutfitModel`)."""
+
+    def compatibility_logits(
+        self, image: np.ndarray, text: np.ndarray, padding: np.ndarray
+    ) -> np.ndarray: ...
+
+    def target_embedding(
+        self, image: np.ndarray, text: np.ndarray, padding: np.ndarray, target_text: np.ndarray
+    ) -> np.ndarray: ...
+
+    def item_embedding(self, image: np.ndarray, text: np.ndarray) -> np.ndarray: ...
+
+
 class OutfitInference:
     name = NAME
 
-    def __init__(self, model: OutfitTransformer, config: dict[str, Any], model_id: str) -> None:
-        self.model = model.eval()
+    def __init__(self, model: OutfitRunner, config: dict[str, Any], model_id: str) -> None:
+        self.model = model
         self.config = config
         self.model_id = model_id  # the weights' sha256: a new model is a new revision
         self._extractor: FeatureExtractor | None = None
@@ -64,13 +81,16 @@ class OutfitInference:
 
     @classmethod
     def load(cls, directory: Path) -> OutfitInference:
-        model, config, manifest = load_model_artifact(directory)
-        return cls(model, config, manifest["files"][WEIGHTS]["sha256"])
+        from aura.outfits.onnx_model import load_onnx
+
+        manifest = read_manifest(directory)
+        config = json.loads((directory / CONFIG).read_text())
+        return cls(load_onnx(directory), config, manifest["files"][WEIGHTS]["sha256"])
 
     @property
     def space(self) -> Space:
         """The retrieval space: vectors of this model revision, comparable with each other."""
-        return Space(MODEL_ID, self.model_id, self.model.config.embed_dim)
+        return Space(MODEL_ID, self.model_id, int(self.config["model"]["embed_dim"]))
 
     @property
     def extractor(self) -> FeatureExtractor:
@@ -78,9 +98,12 @@ class OutfitInference:
             self._extractor = get_extractor(self.config["feature_extractor"])
         return self._extractor
 
+    def text_features(self, texts: Sequence[str]) -> np.ndarray:
+        return self.extractor.text_features(texts)
+
     # ---- features ---------------------------------------------------------------------
 
-    def _features(self, items: Sequence[WardrobeItem]) -> tuple[torch.Tensor, torch.Tensor]:
+    def _features(self, items: Sequence[WardrobeItem]) -> tuple[np.ndarray, np.ndarray]:
         missing = [i.item_id for i in items if i.image_features is None]
         if missing:
             raise ValueError(f"items without image features: {missing[:5]}")
@@ -88,17 +111,14 @@ class OutfitInference:
         need_text = [n for n, i in enumerate(items) if i.text_features is None]
         text_rows = [i.text_features for i in items]
         if need_text:
-            computed = self.extractor.text_features(
-                [items[n].title or items[n].category for n in need_text]
-            )
+            computed = self.text_features([items[n].title or items[n].category for n in need_text])
             for n, row in zip(need_text, computed, strict=True):
                 text_rows[n] = row
         text = np.stack([np.asarray(t, np.float32) for t in text_rows])
-        return torch.from_numpy(image), torch.from_numpy(text)
+        return image, text
 
     # ---- compatibility ----------------------------------------------------------------
 
-    @torch.no_grad()
     def compatibility_many(self, outfits: Sequence[Sequence[WardrobeItem]]) -> np.ndarray:
         if not outfits:
             return np.zeros(0)
@@ -109,8 +129,9 @@ class OutfitInference:
         rows = [[where[i.item_id] for i in o] for o in outfits]
         out = []
         for start in range(0, len(rows), 512):
-            img, txt, pad = pad_outfits(image, text, rows[start : start + 512])
-            out.append(torch.sigmoid(self.model.compatibility_logits(img, txt, pad)).numpy())
+            img, txt, pad = pad_arrays(image, text, rows[start : start + 512])
+            logits = self.model.compatibility_logits(img, txt, pad)
+            out.append(1.0 / (1.0 + np.exp(-logits)))
         return np.concatenate(out)
 
     def compatibility(self, items: Sequence[WardrobeItem]) -> float:
@@ -120,11 +141,10 @@ class OutfitInference:
 
     # ---- retrieval --------------------------------------------------------------------
 
-    @torch.no_grad()
     def embed_items(self, items: Sequence[WardrobeItem]) -> np.ndarray:
         """Retrieval-space vectors [len(items), E], computed now (the caller keeps them)."""
         image, text = self._features(items)
-        return self.model.item_embedding(image, text).numpy()
+        return self.model.item_embedding(image, text)
 
     def item_embeddings(self, items: Sequence[WardrobeItem]) -> np.ndarray:
         """Retrieval-space vectors, computed once per item for this model and kept in memory."""
@@ -134,13 +154,11 @@ class OutfitInference:
             self._embeddings.update({i.item_id: v for i, v in zip(todo, vectors, strict=True)})
         return np.stack([self._embeddings[i.item_id] for i in items])
 
-    @torch.no_grad()
     def target_embedding(self, partial: Sequence[WardrobeItem], target: str) -> np.ndarray:
         image, text = self._features(partial)
-        img, txt, pad = pad_outfits(image, text, [list(range(len(partial)))])
-        spec = self.extractor.text_features([polyvore_category(target)]).astype(np.float32)
-        spec = torch.from_numpy(spec)
-        return self.model.target_embedding(img, txt, pad, spec)[0].numpy()
+        img, txt, pad = pad_arrays(image, text, [list(range(len(partial)))])
+        spec = self.text_features([polyvore_category(target)]).astype(np.float32)
+        return self.model.target_embedding(img, txt, pad, spec)[0]
 
     def complete(
         self,

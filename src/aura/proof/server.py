@@ -92,8 +92,9 @@ class ServerProcess:
                     continue
         return out
 
-    def wait_ready(self, timeout: float = 600) -> dict[str, Any]:
-        """Poll /health/ready until 200; returns its body (phases and their seconds)."""
+    def wait_ready(self, timeout: float = 600, *, loaded: bool = True) -> dict[str, Any]:
+        """Poll /health/ready until 200 (and, with ``loaded``, until no model is still
+        loading in the background); returns its body (phases and their seconds)."""
         deadline = time.monotonic() + timeout
         last: object = None
         while time.monotonic() < deadline:
@@ -107,7 +108,7 @@ class ServerProcess:
                 )
             try:
                 response = httpx.get(self.url + "/health/ready", timeout=5)
-                if response.status_code == 200:
+                if response.status_code == 200 and not (loaded and response.json()["loading"]):
                     return dict(response.json())
                 last = response.text
             except httpx.HTTPError as exc:

@@ -15,7 +15,6 @@ import time
 from collections import OrderedDict
 from typing import Any, Protocol
 
-import redis
 from prometheus_client import Counter, Gauge
 
 log = logging.getLogger("aura.cache")
@@ -90,6 +89,9 @@ class RedisCache:
     def __init__(
         self, url: str, *, prefix: str = "aura:", retry_seconds: float = 5.0, timeout: float = 0.5
     ) -> None:
+        import redis  # only with a Redis URL: the embedded platform never loads the client
+
+        self._errors = redis.RedisError
         self.client = redis.Redis.from_url(
             url, socket_timeout=timeout, socket_connect_timeout=timeout
         )
@@ -106,7 +108,7 @@ class RedisCache:
             return fallback()
         try:
             result = fn()
-        except redis.RedisError as exc:
+        except self._errors as exc:
             with self._lock:
                 if self.up:
                     log.warning(

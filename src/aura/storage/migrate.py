@@ -53,8 +53,9 @@ def upgrade_to_head(db: Database) -> tuple[str | None, str]:
                 conn.commit()
             try:
                 before = MigrationContext.configure(conn).get_current_revision()
-                command.upgrade(alembic_config(conn), "head")
-                conn.commit()
+                if before != head_revision():  # at head (every warm start): nothing to run
+                    command.upgrade(alembic_config(conn), "head")
+                    conn.commit()
             finally:
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})

@@ -91,8 +91,11 @@ def choose_detector(settings: Settings) -> Detector:
                 fix="Set AURA_VISION_DETR_MODEL_DIR to a saved detector folder, or use "
                 "AURA_VISION_BACKEND=packaged.",
             )
+        import torch  # the DETR back-end is torch's (the packaged one is not)
+
         from aura.vision.detectors.detr import DetrDetector
 
+        torch.set_num_threads(settings.vision_torch_threads)
         return DetrDetector(detr_dir)
     return PackagedDetector(use_person=None if settings.vision_person_detection else False)
 
@@ -125,17 +128,20 @@ class VisionPipeline:
         weights: Path | None = None,
         weights_revision: str | None = None,
         classifier_dir: Path | None = None,
+        *,
+        backbone_onnx: Path | None = None,
     ) -> VisionPipeline:
         """Load every model. ``weights``: the EfficientNet-Lite0 file resolved by the model
-        store (the platform passes it; without it the installed package's copy is used).
+        store (the platform passes it; without it the installed package's copy is used);
+        ``backbone_onnx``: its ONNX export in the store (without it, the shared cache's).
         ``classifier_dir``: the packaged garment classifier in the model store (without it the
         wheel's copy); a classifier trained on this installation wins over either."""
-        import torch
 
-        torch.set_num_threads(settings.vision_torch_threads)
         seconds: dict[str, float] = {}
         began = time.perf_counter()
-        backbone = effnet.Backbone(weights)
+        backbone = effnet.Backbone(
+            weights, onnx_dir=backbone_onnx, threads=settings.vision_torch_threads
+        )
         seconds["backbone"] = time.perf_counter() - began
         began = time.perf_counter()
         classifier, problem = None, None
@@ -214,6 +220,7 @@ class VisionPipeline:
         )
 
     def categories(self) -> dict[str, Any]:
+
         detector_labels = self.detector.info().get("labels", [])
         return {
             "detector_labels": detector_labels,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from PIL import Image
@@ -23,9 +23,11 @@ from aura.errors import ImageRejected, InvalidInput
 from aura.storage.analyses import find_analysis, record_analysis
 from aura.storage.changes import Space
 from aura.taxonomy import slot_of
-from aura.vision.cached import Analysis, StoredLookup
 from aura.vision.decode import decode_image
 from aura.wardrobe.service import WardrobeService
+
+if TYPE_CHECKING:  # the vision pipeline (scipy, scikit-image) loads with the vision models
+    from aura.vision.cached import Analysis, StoredLookup
 
 CROP_QUALITY = 92
 GENERIC_LABEL = "garment"  # the packaged detector's label: it finds garments, not kinds

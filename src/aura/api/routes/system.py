@@ -2,8 +2,9 @@
 
 Read-only and authenticated. It reuses what the CLI computes: start-up phases
 (``/health/ready``), the model store (``aura models list``: size check, not hashes; ``aura
-models verify`` hashes), the index (``aura index status``), and disk use per service
-(``aura usage``). Server paths are left out: the page is for users of the API too.
+models verify`` hashes), the index (``aura index status``), disk use per service
+(``aura usage``), and this process's memory and ML runtimes (:mod:`aura.runtime`).
+Server paths are left out: the page is for users of the API too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from aura import __version__, usage
+from aura import __version__, runtime, usage
 from aura.api.auth import current_user
 from aura.storage.users import Principal
 
@@ -57,4 +58,5 @@ def system_status(request: Request, user: User) -> dict[str, Any]:
         "storage": storage,
         "storage_total": sum(row["total"] for row in storage.values()),
         "database": "sqlite" if platform.settings.embedded else "postgresql",
+        "process": runtime.process_info(),
     }

@@ -13,7 +13,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aura.config import Settings
 from aura.errors import ModelCorrupt
@@ -248,11 +248,19 @@ class ModelStore:
 
         return collect_store(self)
 
-    def derived(self, name: str, key: str, build: Callable[[Path], None]) -> Path:
+    def derived(
+        self,
+        name: str,
+        key: str,
+        build: Callable[[Path], dict[str, Any] | None],
+        *,
+        full: bool = False,
+        shared: bool = False,
+    ) -> Path:
         """A conversion of model ``name`` (``key`` names it), built once: see :mod:`.derived`."""
         from aura.storage.models.derived import derived
 
-        return derived(self, name, key, build)
+        return derived(self, name, key, build, full=full, shared=shared)
 
     @contextlib.contextmanager
     def timed_load(self, name: str) -> Iterator[None]:
