@@ -71,11 +71,16 @@ class Partition:
         self.ids[:n] = ids
         self.vecs[:n] = np.asarray(vectors, dtype=np.float32).reshape(n, dim)
         self.n = n
+        self._live()
         self.unsaved = 0  # changes applied since the snapshot's copy
         self.lock = threading.Lock()
         self._approximate_above, self._nprobe = approximate_above, nprobe
         self.approx: VectorIndex | None = None
         self._maybe_approximate()
+
+    def _live(self) -> None:
+        """Views of the live rows (kept, not sliced per search)."""
+        self.live_ids, self.live_vecs = self.ids[: self.n], self.vecs[: self.n]
 
     @property
     def kind(self) -> str:
@@ -128,6 +133,7 @@ class Partition:
                         self._grow(self.n + 1)
                     self.ids[self.n], self.vecs[self.n] = item_id, change.vector
                     self.n += 1
+            self._live()
             if self.approx is not None:
                 self.approx.apply(fresh)
             self.last_seq = max(c.seq for c in fresh)
@@ -142,27 +148,30 @@ class Partition:
     ) -> list[tuple[int, float]]:
         """(item id, cosine similarity) of the ``k`` nearest, best first; ``allowed``
         restricts them to those ids."""
-        q = np.asarray(query, dtype=np.float32).reshape(-1)
+        q = query
+        if type(q) is not np.ndarray or q.dtype != np.float32 or q.ndim != 1:
+            q = np.asarray(query, dtype=np.float32).reshape(-1)
         with self.lock:
             n = self.n
             if n == 0 or k < 1:
                 return []
             if self.approx is not None and allowed is None:
-                scores, ids = self.approx.search(q, k)
-                pairs = zip(ids[0], scores[0], strict=True)
+                scores, found = self.approx.search(q, k)
+                pairs = zip(found[0], scores[0], strict=True)
                 return [(int(i), float(s)) for i, s in pairs if i >= 0]
-            ids = self.ids[:n]
-            scores = self.vecs[:n] @ q
+            ids = self.live_ids
+            scores = self.live_vecs @ q
             if allowed is not None:
                 keep = np.isin(ids, np.asarray(allowed, dtype=np.int64))
                 ids, scores = ids[keep], scores[keep]
                 n = len(ids)
-            if k < n:
-                top = np.argpartition(scores, n - k)[n - k :]
-                top = top[np.argsort(-scores[top])]
+            if n <= 4096:  # one sort of a wardrobe costs less than select-then-sort
+                top = scores.argsort()[: -k - 1 : -1]
             else:
-                top = np.argsort(-scores)
-            return list(zip(ids[top].tolist(), scores[top].tolist(), strict=True))
+                top = np.argpartition(scores, n - k)[n - k :] if k < n else np.arange(n)
+                top = top[np.argsort(-scores[top])]
+            found = ids[top].tolist()
+        return list(zip(found, scores[top].tolist(), strict=True))
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, int]:
         """A copy of (ids, vectors, last_seq), for a snapshot."""
