@@ -23,6 +23,9 @@ its first use, and verified (size, sha256, shape) before it is trusted: anything
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import hashlib
 import shutil
 import threading
@@ -345,6 +348,17 @@ class PartitionStore:
         return written
 
 
+def _return_freed_memory() -> None:
+    """Have glibc give a freed partition's memory back to the system at once.
+
+    Partitions are loaded and evicted all day; glibc's default raises its mmap threshold
+    after such frees, and later arrays of that size then come from a heap that does not
+    shrink, so the process would grow well past the budget. A fixed threshold (128 KiB)
+    keeps every partition's arrays in their own mappings, unmapped on eviction."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: its own behaviour
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt(-3, 128 * 1024)
+
+
 class PartitionCache:
     """The partitions loaded in memory, least recently used evicted above ``budget_bytes``.
 
@@ -353,6 +367,7 @@ class PartitionCache:
     def __init__(
         self, budget_bytes: int, on_evict: Callable[[Partition], None] | None = None
     ) -> None:
+        _return_freed_memory()
         self.budget = budget_bytes
         self._parts: OrderedDict[int, Partition] = OrderedDict()
         self._lock = threading.Lock()
