@@ -59,8 +59,11 @@ def wardrobe_sizes(n_items: int, mean: int, seed: int = 0) -> np.ndarray:
 
 
 def generate(folder: Path, n_items: int, mean: int) -> None:
-    """Write every user's partition snapshot (the child process of :func:`main`)."""
-    store = PartitionStore(folder, SPACE)
+    """Write every user's partition snapshot (the child process of :func:`main`); the
+    folder appears complete or not at all."""
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    store = PartitionStore(partial, SPACE)
     store.reset()
     sizes = wardrobe_sizes(n_items, mean)
     rng = np.random.default_rng(1)
@@ -75,6 +78,7 @@ def generate(folder: Path, n_items: int, mean: int) -> None:
             store.save(batch)
             batch = []
     store.save(batch)
+    partial.rename(folder)
 
 
 def rss_mib(field: str = "VmRSS") -> float:
@@ -99,13 +103,14 @@ def per_call(fns, repeat: int = 7, calls: int = 30) -> list[float]:  # type: ign
 
 
 def run(n_items: int, args: argparse.Namespace, base: Path) -> str:
-    folder = base / f"n{n_items}"
+    folder = base / f"n{n_items}-u{args.per_user}"
     began = time.perf_counter()
-    subprocess.run(
-        [sys.executable, __file__, "--generate", str(folder), "--items", str(n_items),
-         "--per-user", str(args.per_user)],
-        check=True,
-    )  # fmt: skip
+    if not (folder / "manifest.json").is_file():  # --dir DIR --keep: generated once
+        subprocess.run(
+            [sys.executable, __file__, "--generate", str(folder), "--items", str(n_items),
+             "--per-user", str(args.per_user)],
+            check=True,
+        )  # fmt: skip
     gen_s = time.perf_counter() - began
     n_users = len(wardrobe_sizes(n_items, args.per_user))
     baseline = rss_mib()
@@ -120,7 +125,7 @@ def run(n_items: int, args: argparse.Namespace, base: Path) -> str:
         part = cache.get(user)
         if part is None:
             ids, vecs, seq = store.load(user)
-            part = cache.put(Partition(SPACE, user, ids, vecs, seq))
+            part = cache.put(Partition(SPACE, user, ids, vecs, seq, adopt=True))
         return part
 
     rng = np.random.default_rng(7)

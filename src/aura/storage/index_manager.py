@@ -126,7 +126,9 @@ class IndexManager:
             return None
         return 0 if kind == "ivf" else self.settings.index_flat_max
 
-    def _make(self, user_id: int, ids: np.ndarray, vecs: np.ndarray, seq: int) -> Partition:
+    def _make(
+        self, user_id: int, ids: np.ndarray, vecs: np.ndarray, seq: int, adopt: bool = False
+    ) -> Partition:
         return Partition(
             self.space,
             user_id,
@@ -135,13 +137,14 @@ class IndexManager:
             seq,
             approximate_above=self._approximate_above(),
             nprobe=self.settings.index_nprobe,
+            adopt=adopt,
         )
 
     def _load(self, user_id: int) -> Partition:
         """From the snapshot if it verifies, else from the database (logged, and why)."""
         try:
             ids, vecs, seq = self.store.load(user_id)
-            part = self._make(user_id, ids, vecs, seq)
+            part = self._make(user_id, ids, vecs, seq, adopt=True)
             self.counts["loaded"] += 1
         except SnapshotInvalid as exc:
             if isinstance(exc, PartitionAbsent):

@@ -27,6 +27,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import hashlib
+import os
 import shutil
 import threading
 import time
@@ -45,7 +46,7 @@ FORMAT = 2
 LAYOUT = "per-user"
 MANIFEST = "manifest.json"
 SHARDS = 4096
-_ENTRY_BYTES = 600  # bookkeeping of one loaded partition (objects, dict entries, lock)
+_ENTRY_BYTES = 2048  # bookkeeping of one loaded partition (objects, dict entries, lock)
 
 
 class PartitionAbsent(SnapshotInvalid):
@@ -65,14 +66,26 @@ class Partition:
         *,
         approximate_above: int | None = None,
         nprobe: int = 32,
+        adopt: bool = False,
     ) -> None:
         self.space, self.user_id, self.last_seq = space, user_id, last_seq
         n, dim = len(ids), space.dimension
-        capacity = max(8, n)
-        self.ids = np.empty(capacity, dtype=np.int64)
-        self.vecs = np.empty((capacity, dim), dtype=np.float32)
-        self.ids[:n] = ids
-        self.vecs[:n] = np.asarray(vectors, dtype=np.float32).reshape(n, dim)
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(n, dim)
+        if (
+            adopt
+            and n
+            and ids.dtype == np.int64
+            and ids.flags.writeable
+            and vectors.flags.writeable
+            and vectors.flags.c_contiguous
+        ):  # arrays nobody else holds (a snapshot just read): adopted, not copied
+            self.ids, self.vecs = ids, vectors
+        else:
+            capacity = max(8, n)
+            self.ids = np.empty(capacity, dtype=np.int64)
+            self.vecs = np.empty((capacity, dim), dtype=np.float32)
+            self.ids[:n] = ids
+            self.vecs[:n] = vectors
         self.n = n
         self._live()
         self.unsaved = 0  # changes applied since the snapshot's copy
@@ -282,7 +295,9 @@ class PartitionStore:
             raise PartitionAbsent(f"user {user_id} has no partition snapshot yet")
         path = self._shard_dir(self.shard_of(user_id)) / str(entry.get("file"))
         try:
-            data = path.read_bytes()
+            with path.open("rb") as handle:  # into a buffer the partition then owns
+                data = bytearray(os.fstat(handle.fileno()).st_size)
+                handle.readinto(data)
         except FileNotFoundError:
             raise SnapshotInvalid(f"partition file {path.name} is missing") from None
         if len(data) != entry.get("size"):
@@ -389,13 +404,13 @@ class PartitionCache:
             old = self._parts.pop(part.user_id, None)
             if old is not None:
                 self._bytes -= old.nbytes
-            self._parts[part.user_id] = part
-            self._bytes += part.nbytes
-            while self._bytes > self.budget and len(self._parts) > 1:
+            while self._parts and self._bytes + part.nbytes > self.budget:  # room first
                 _, victim = self._parts.popitem(last=False)
                 self._bytes -= victim.nbytes
                 self.evictions += 1
                 evicted.append(victim)
+            self._parts[part.user_id] = part
+            self._bytes += part.nbytes
         if self._on_evict is not None:
             for victim in evicted:
                 self._on_evict(victim)
