@@ -46,7 +46,7 @@ FORMAT = 2
 LAYOUT = "per-user"
 MANIFEST = "manifest.json"
 SHARDS = 4096
-_ENTRY_BYTES = 2048  # bookkeeping of one loaded partition (objects, dict entries, lock)
+_ENTRY_BYTES = 8192  # per loaded partition: its objects, lock, dict entry, page rounding
 
 
 class PartitionAbsent(SnapshotInvalid):
