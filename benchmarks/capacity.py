@@ -118,7 +118,7 @@ def main() -> int:
                     conn.execute(
                         sqlalchemy.text("SELECT pg_database_size(current_database())")
                     ).scalar()
-                )  # noqa: E501
+                )
 
         before = size()
         for i in range(args.items):
