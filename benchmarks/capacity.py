@@ -53,6 +53,13 @@ def photo(seed: int) -> bytes:
     return buf.getvalue()
 
 
+def report(name: str, figures: tuple[float, float]) -> tuple[float, float]:
+    rps, ms = figures
+    print(f"CAPACITY {name}: {rps:.1f} requests/s per busy core (median {ms:.1f} ms, one "
+          f"request at a time, {os.cpu_count()} cores on the machine)", flush=True)  # fmt: skip
+    return figures
+
+
 def per_second(fn, n: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """(requests per second, median ms) of ``n`` sequential calls (each must answer 2xx)."""
     times = []
@@ -139,40 +146,34 @@ def main() -> int:
         time.sleep(2)
         photo_bytes = size() - before
         words = [f"{c} {g}" for c in COLOURS for g in GARMENTS]
-        search = per_second(
-            lambda i: http.get("/api/v1/wardrobe/search", params={"q": words[i % 81], "k": 10}),
-            args.requests,
+        report(
+            "search",
+            per_second(
+                lambda i: http.get("/api/v1/wardrobe/search", params={"q": words[i % 81], "k": 10}),
+                args.requests,
+            ),
         )
-        recommend = per_second(
+        report("recommendations", per_second(
             lambda i: http.post("/api/v1/outfit-recommendation/recommendations",
                                 json={"occasion": "casual", "max_results": 3}),
             args.requests,
-        )  # fmt: skip
-        analyse = per_second(
+        ))  # fmt: skip
+        report("photo_analysis", per_second(
             lambda i: http.post("/api/v1/visual-analysis/analyze",
-                                files={"file": ("p.jpg", photo(1000 + i), "image/jpeg")}),
+                                files={"image": ("p.jpg", photo(1000 + i), "image/jpeg")}),
             args.requests // 2,
-        )  # fmt: skip
-        chat = per_second(
+        ))  # fmt: skip
+        report("chat_32_tokens", per_second(
             lambda i: http.post("/api/v1/conversational-ai/chat",
                                 json={"message": f"What goes with {words[i]}?",
                                       "max_tokens": 32}),
             args.chats,
-        )  # fmt: skip
+        ))  # fmt: skip
         rss = 0.0
         for line in Path(f"/proc/{server.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 rss = int(line.split()[1]) / 1024
         status = http.get("/api/v1/system/status").json().get("index") or {}
-        cores = os.cpu_count()
-        for name, (rps, ms) in {
-            "search": search,
-            "recommendations": recommend,
-            "photo_analysis": analyse,
-            "chat_32_tokens": chat,
-        }.items():
-            print(f"CAPACITY {name}: {rps:.1f} requests/s per busy core (median {ms:.1f} ms, "
-                  f"one request at a time, {cores} cores on the machine)")  # fmt: skip
         print(f"CAPACITY database: {items_bytes / args.items:.0f} bytes per item typed by hand "
               f"(row, colours, text embedding, change), {photo_bytes / max(1, args.photos):.0f} "
               f"bytes per photo analysed into {photo_items / max(1, args.photos):.1f} items "
