@@ -155,3 +155,18 @@ def test_env_example_names_every_required_secret():
     example = (ROOT / ".env.example").read_text()
     for name in SECRETS:
         assert f"{name}=" in example
+
+
+def test_each_aura_service_runs_several_stateless_replicas(resolved):
+    """N replicas per service behind nginx: no fixed container name or host port that a
+    second copy would clash on; the gateway's health checks and retries are in nginx.conf."""
+    for service in AURA_SERVICES:
+        spec = resolved["services"][f"{service}_service"]
+        assert int(spec["deploy"]["replicas"]) >= 2, service
+        assert "container_name" not in spec and not spec.get("ports"), service
+        assert "/health/ready" in spec["healthcheck"]["test"][-1]  # readiness-gated
+    conf = (ROOT / "deploy/nginx/nginx.conf").read_text()
+    for service in AURA_SERVICES:
+        assert f"server {service}_service:8000 resolve max_fails=" in conf
+    assert "proxy_next_upstream error timeout http_502 http_503 http_504;" in conf
+    assert "non_idempotent" not in conf  # a POST that reached a replica is never resent

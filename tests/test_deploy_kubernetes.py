@@ -63,3 +63,18 @@ def test_services_are_ready_only_when_aura_says_so():
             port = vision["spec"]["ports"][0]["port"]
             assert env["AURA_VISION_URL"] == f"http://{vision['metadata']['name']}:{port}"
         assert spec["securityContext"]["runAsNonRoot"] is True
+
+
+def test_every_service_runs_replicas_that_roll_without_downtime():
+    docs = resources()
+    deployments = [d for d in docs if d["kind"] == "Deployment"]
+    budgets = {
+        d["spec"]["selector"]["matchLabels"]["app"]
+        for d in docs
+        if d["kind"] == "PodDisruptionBudget" and d["spec"]["minAvailable"] >= 1
+    }
+    for deployment in deployments:
+        spec = deployment["spec"]
+        assert spec["replicas"] >= 2, deployment["metadata"]["name"]
+        assert spec["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+        assert spec["selector"]["matchLabels"]["app"] in budgets

@@ -4,6 +4,7 @@ routing, request ids, 413 on oversized bodies, 429 under the rate limit, headers
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import time
@@ -19,11 +20,20 @@ SERVICES = ("visual_analysis", "outfit_recommendation", "conversational_ai")
 AUTH: dict[str, str] = {}  # the bearer header of the fixture's user
 
 
-def gateway_config(tmp: Path, data_dir: Path, ports: dict[str, int], listen: int) -> Path:
-    """The project's nginx.conf with only addresses and paths replaced for this machine."""
+def gateway_config(
+    tmp: Path, data_dir: Path, ports: dict[str, int | list[int]], listen: int
+) -> Path:
+    """The project's nginx.conf with only addresses and paths replaced for this machine:
+    each service's replicas (one port or several) in place of its Docker DNS name."""
     text = (ROOT / "deploy/nginx/nginx.conf").read_text()
     for service, port in ports.items():
-        text = text.replace(f"server {service}_service:8000;", f"server 127.0.0.1:{port};")
+        line = re.search(rf"server {service}_service:8000( resolve)?(?P<opts>[^;]*);", text)
+        assert line is not None, f"no upstream server line for {service} in nginx.conf"
+        servers = "\n        ".join(
+            f"server 127.0.0.1:{p}{line['opts']};"
+            for p in ([port] if isinstance(port, int) else port)
+        )
+        text = text.replace(line[0], servers)
     text = text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
     text = text.replace("/var/log/nginx", str(data_dir / "nginx/logs"))
     text = text.replace("pid /tmp/nginx.pid;", f"pid {tmp}/nginx.pid;\nuser root;")

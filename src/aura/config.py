@@ -183,14 +183,24 @@ class Settings(BaseSettings):
     index_type: Literal["auto", "flat", "ivf"] = Field(
         "auto",
         validation_alias=_env("AURA_INDEX_TYPE"),
-        description="Vector index type: flat (exact), ivf (approximate), or auto (flat up to "
-        "AURA_INDEX_FLAT_MAX vectors, ivf above). Applied when the index is (re)built.",
+        description="Index type of each user's partition: flat (exact), ivf (approximate), or "
+        "auto (flat up to AURA_INDEX_FLAT_MAX vectors, ivf above). Applied when a partition "
+        "is loaded.",
     )
     index_flat_max: int = Field(
         100_000,
         ge=0,
         validation_alias=_env("AURA_INDEX_FLAT_MAX"),
-        description="With AURA_INDEX_TYPE=auto: the largest index built as exact (flat) search.",
+        description="With AURA_INDEX_TYPE=auto: the largest partition (one user's vectors, "
+        "e.g. a shop's catalogue) searched exactly.",
+    )
+    index_memory_mb: int = Field(
+        1024,
+        ge=1,
+        validation_alias=_env("AURA_INDEX_MEMORY_MB"),
+        description="Memory for the per-user vector partitions each replica keeps loaded; "
+        "the least recently used ones are evicted above it (and reloaded from the local "
+        "snapshot or the database on their next use).",
     )
     index_nprobe: int = Field(
         32,

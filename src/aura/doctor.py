@@ -108,8 +108,8 @@ def check_index(tree: DataTree) -> Finding:
         )
     return ok(
         "index",
-        f"Index snapshot {folder}: {manifest.get('count')} vectors, "
-        f"{manifest.get('index_type')}, change {manifest.get('last_seq')}.",
+        f"Index snapshot {folder}: {manifest.get('count')} vectors in "
+        f"{manifest.get('partitions')} per-user partitions.",
         str(folder),
     )
 

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -39,7 +40,8 @@ _DESCRIPTIONS = {
     422: "Invalid input: the fields at fault in `detail`",
     429: "Rate limit exceeded",
     500: "Internal error",
-    503: "Not ready yet",
+    503: "Not ready yet, or the database is unreachable for a moment (e.g. restarting): "
+    "not completed; retry after Retry-After seconds",
 }
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text} for code, text in _DESCRIPTIONS.items()
@@ -87,6 +89,20 @@ def install_error_handlers(app: FastAPI) -> None:
             detail=errors,
         )
         return JSONResponse(body.model_dump(), status_code=422)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(_: Request, exc: DBAPIError) -> JSONResponse:
+        """The database went away mid-request (a restart, a failover): 503, retry. The
+        transaction is rolled back; the request was not acknowledged."""
+        if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+            raise exc
+        body = ErrorBody(
+            error="DatabaseUnavailable",
+            message="The database is unreachable for a moment (restarting or failing over); "
+            "this request was not completed.",
+            fix="Retry in a few seconds.",
+        )
+        return JSONResponse(body.model_dump(), status_code=503, headers={"Retry-After": "2"})
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -50,13 +50,11 @@ def status(ctx: typer.Context, json_out: bool = typer.Option(False, "--json")) -
             lock.release()
         except LockHeld:  # someone writes it now
             holder = lock.holder()
-    snap_seq = manifest.get("last_seq", 0) if manifest else None
     out = {
         "folder": str(folder),
         "space": space.key,
         "manifest": manifest,
         "database_last_seq": db_seq,
-        "snapshot_behind_by": None if snap_seq is None else db_seq - int(snap_seq),
         "writer": holder,
     }
     if json_out:
@@ -68,8 +66,9 @@ def status(ctx: typer.Context, json_out: bool = typer.Option(False, "--json")) -
         )
     else:
         console.print(
-            f"{folder}: {manifest['count']} vectors, {manifest['index_type']}, seq "
-            f"{manifest['last_seq']} (database at {db_seq}), written {manifest['written_at']}",
+            f"{folder}: {manifest.get('count')} vectors in {manifest.get('partitions')} "
+            f"per-user partitions ({manifest.get('shards')} shards), database at seq {db_seq}, "
+            f"written {manifest.get('written_at')}",
             highlight=False,
         )
     console.print(f"writer: {holder or 'none running'}", highlight=False)
@@ -93,7 +92,7 @@ def rebuild(ctx: typer.Context, json_out: bool = typer.Option(False, "--json")) 
         print_json(manifest)
         return
     console.print(
-        f"Rebuilt {manager.folder}: {manifest['count']} vectors ({manifest['index_type']}), "
-        f"seq {manifest['last_seq']}.",
+        f"Rebuilt {manager.folder}: {manifest.get('count')} vectors in "
+        f"{manifest.get('partitions')} per-user partitions.",
         highlight=False,
     )

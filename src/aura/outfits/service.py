@@ -249,7 +249,7 @@ class OutfitService:
         if self.vectors is not None and versions:  # the model's retrieval space, indexed
             computed = self.vectors.ensure(versions, lambda todo: self._load(user_id, todo))
             query = self.scorer.target_embedding(partial, str(slot))  # type: ignore[attr-defined]
-            hits = self.vectors.nearest(query, list(versions), shortlist)
+            hits = self.vectors.nearest(query, list(versions), shortlist, user_id=user_id)
             rows, pool = self._load(user_id, [i for i, _ in hits])  # rows that exist now
             retrieval = {
                 "space": self.vectors.space.key,

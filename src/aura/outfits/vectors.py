@@ -145,10 +145,16 @@ class OutfitVectors:
 
     # ---- searching ---------------------------------------------------------------------
 
-    def nearest(self, query: np.ndarray, allowed: Sequence[int], k: int) -> list[tuple[int, float]]:
-        """(item id, cosine similarity) of the ``k`` nearest among ``allowed`` ids."""
+    def nearest(
+        self, query: np.ndarray, allowed: Sequence[int], k: int, *, user_id: int | None = None
+    ) -> list[tuple[int, float]]:
+        """(item id, cosine similarity) of the ``k`` nearest among ``allowed`` ids (of the
+        user's partition of the index)."""
         if not allowed or k < 1:
             return []
         return self.index.search(
-            np.asarray(query, np.float32)[None, :], k, np.asarray(allowed, dtype=np.int64)
+            np.asarray(query, np.float32)[None, :],
+            k,
+            np.asarray(allowed, dtype=np.int64),
+            user_id=user_id,
         )

@@ -144,6 +144,28 @@ def _user_checks(url: str, user: UserLedger) -> list[Check]:
     return out
 
 
+def _index_check(server: Any, expect_index: str) -> Check:
+    """ "loaded": the folder's snapshot was used and no partition of it had to be rebuilt;
+    "rebuilt": the damaged partition was rebuilt from the database, with a log line why."""
+    records = server.records()
+    ready = [r for r in records if r.get("message") == "index ready"]
+    how = ready[-1]["how"] if ready else "no 'index ready' log line"
+    writer = bool(ready and ready[-1].get("writer"))  # no other process holds the index
+    rebuilt = [
+        r for r in records if r.get("message") == "partition snapshot unusable, rebuilding from "
+        "the database"
+    ]  # fmt: skip
+    if expect_index == "loaded":
+        ok = how.startswith("loaded snapshot") and writer and not rebuilt
+        detail = how + (f"; {len(rebuilt)} partition(s) rebuilt" if rebuilt else "")
+    else:
+        ok = writer and (bool(rebuilt) or how.startswith("rebuilt from the database"))
+        detail = "; ".join(f"user {r.get('user_id')}: {r.get('reason')}" for r in rebuilt) or how
+    if not writer:
+        detail += " (NOT the index writer: another process holds it)"
+    return Check(f"index {expect_index}", ok, detail)
+
+
 def verify(
     server: ServerProcess,
     ledger: Ledger,
@@ -169,17 +191,6 @@ def verify(
             + (f" ({changed[:3]})" if changed else ""),
         )
     )
-    ready = [r for r in server.records() if r.get("message") == "index ready"]
-    how = ready[-1]["how"] if ready else "no 'index ready' log line"
-    writer = bool(ready and ready[-1].get("writer"))  # no other process holds the index
-    word = "loaded snapshot" if expect_index == "loaded" else "rebuilt from the database"
-    out.append(
-        Check(
-            f"index {expect_index}",
-            how.startswith(word) and writer,
-            how + ("" if writer else " (NOT the index writer: another process holds it)"),
-        )
-    )
     now = embedding_digests(database_url, ledger)
     lost = sorted(set(embeddings) - set(now))
     altered = sorted(i for i in embeddings if i in now and now[i] != embeddings[i])
@@ -194,6 +205,7 @@ def verify(
     )
     for user in ledger.users:
         out.extend(_user_checks(server.url, user))
+    out.append(_index_check(server, expect_index))  # after the searches loaded partitions
     codes = {
         "none": httpx.get(server.url + f"{WARDROBE}/items").status_code,
         "revoked": httpx.get(

@@ -192,10 +192,13 @@ def _check_restart(run: Run, stage: str, server: ServerProcess, baseline: dict, 
 
 def _corrupt_index(run: Run) -> str:
     (folder,) = run.tree().vector_store_dir().glob("items-*")
-    manifest = json.loads((folder / "manifest.json").read_text())
-    path = folder / manifest["index_file"]
-    path.write_bytes(path.read_bytes()[:100])
-    return path.name
+    for shard in sorted(folder.glob("shards/*/manifest.json")):  # the first saved partition
+        entries = json.loads(shard.read_text())["partitions"]
+        if entries:
+            path = shard.parent / next(iter(entries.values()))["file"]
+            path.write_bytes(path.read_bytes()[:100])
+            return path.name
+    raise AssertionError(f"no partition snapshot in {folder} to corrupt")
 
 
 def run_backend(run: Run) -> None:

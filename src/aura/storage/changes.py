@@ -224,3 +224,74 @@ def live_vectors(
         )
         yield ids, vecs
         after = int(ids[-1])
+
+
+# ---- one user's partition (index ix_item_embeddings_space_user_seq) ----------------------
+
+
+def user_changes_after(db: Database, space: Space, user_id: int, seq: int) -> list[Change]:
+    """The user's changes with a number above ``seq``, in order: the catch-up of one
+    partition, an index range scan over that user's rows only."""
+    with db.sessions() as s:
+        rows = s.execute(
+            select(
+                ItemEmbedding.seq,
+                ItemEmbedding.item_id,
+                ItemEmbedding.vector,
+                ItemEmbedding.deleted,
+            )
+            .where(
+                ItemEmbedding.space == space.key,
+                ItemEmbedding.user_id == user_id,
+                ItemEmbedding.seq > seq,
+            )
+            .order_by(ItemEmbedding.seq)
+        ).all()
+    return [
+        Change(r[0], r[1], user_id, None if r[3] else _vector(r[2], space.dimension)) for r in rows
+    ]
+
+
+def user_vectors(db: Database, space: Space, user_id: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """The user's live (ids, vectors) and the number of the user's newest change they
+    reflect, read in one statement (one consistent view: changes commit in number order,
+    so every change of the user up to that number is in it)."""
+    with db.sessions() as s:
+        rows = s.execute(
+            select(ItemEmbedding.item_id, ItemEmbedding.vector, ItemEmbedding.seq)
+            .where(ItemEmbedding.space == space.key, ItemEmbedding.user_id == user_id)
+            .order_by(ItemEmbedding.item_id)
+        ).all()
+    upto = max((int(r[2]) for r in rows), default=0)
+    live = [r for r in rows if r[1] is not None]
+    ids = np.fromiter((r[0] for r in live), dtype=np.int64, count=len(live))
+    vecs = np.frombuffer(b"".join(r[1] for r in live), dtype=np.float32).reshape(
+        len(live), space.dimension
+    )
+    return ids, vecs, upto
+
+
+def users_changed_after(
+    db: Database, space: Space, seq: int, limit: int = 5000
+) -> list[tuple[int, int]]:
+    """(seq, user_id) of the changes above ``seq``, in order, without their vectors: what a
+    replica follows to refresh the partitions it holds."""
+    with db.sessions() as s:
+        rows = s.execute(
+            select(ItemEmbedding.seq, ItemEmbedding.user_id)
+            .where(ItemEmbedding.space == space.key, ItemEmbedding.seq > seq)
+            .order_by(ItemEmbedding.seq)
+            .limit(limit)
+        ).all()
+    return [(int(r[0]), int(r[1])) for r in rows]
+
+
+def owner_of(db: Database, space: Space, item_id: int) -> int | None:
+    """The user whose item this is (its embedding row outlives the item as a tombstone)."""
+    with db.sessions() as s:
+        value = s.scalar(
+            select(ItemEmbedding.user_id).where(
+                ItemEmbedding.space == space.key, ItemEmbedding.item_id == item_id
+            )
+        )
+    return None if value is None else int(value)

@@ -1,11 +1,20 @@
-"""The item index of one embedding space: load or rebuild at start, catch up, snapshot.
+"""The item index of one embedding space, as per-user partitions (:mod:`.partitions`).
+
+The database is the source of truth (``item_embeddings`` and its change sequence); this is
+a replica's cache of it. :meth:`IndexManager.open` reads one small manifest, whatever the
+number of users. A user's partition is loaded on first use — from its snapshot when that
+verifies, else rebuilt from the database with a log line saying why — and caught up with
+that user's changes before every search (one index range scan of the user's rows), so an
+acknowledged write is searchable from every replica at once. Least recently used
+partitions are evicted above ``AURA_INDEX_MEMORY_MB``.
 
 The process holding the folder's :class:`~aura.storage.locks.DirectoryLock` is its one
-writer: it writes snapshots in the background, every ``snapshot_changes`` changes or
-``snapshot_seconds`` after the first unsaved change. A process that finds the lock held
-(a second server on the same folder) serves as a reader: it loads the snapshot and
-follows the database in memory, and never writes the folder. Both pull new changes from
-the database before every search, so an acknowledged write is always searchable.
+writer: it writes partitions with unsaved changes in the background, every
+``snapshot_changes`` changes or ``snapshot_seconds`` after the first unsaved change, on
+eviction and at shutdown. A process that finds the lock held (a second server on the same
+folder) serves as a reader: it reads the snapshots and never writes the folder. Every
+process also follows the change sequence's (seq, user) headers in the background to
+refresh the partitions it holds.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import time
 from typing import Any
 
 import numpy as np
+from sqlalchemy import distinct, select
 
 from aura.config import Settings
 from aura.errors import LockHeld
@@ -24,7 +34,14 @@ from aura.storage import changes
 from aura.storage.changes import Space
 from aura.storage.db import Database
 from aura.storage.locks import DirectoryLock
-from aura.storage.vectors import SnapshotInvalid, VectorIndex, choose_type, read_manifest
+from aura.storage.partitions import (
+    Partition,
+    PartitionAbsent,
+    PartitionCache,
+    PartitionStore,
+)
+from aura.storage.schema import ItemEmbedding
+from aura.storage.vectors import SnapshotInvalid
 
 log = logging.getLogger("aura.index")
 
@@ -34,11 +51,17 @@ class IndexManager:
         self.db, self.settings, self.space = db, settings, space
         self.folder = tree.index_dir(space.slug)
         self.lock = DirectoryLock(self.folder, "vector index writer")
+        self.store = PartitionStore(self.folder, space)
+        self.cache = PartitionCache(settings.index_memory_mb * 1024 * 1024, self._evicted)
         self.writer = False
-        self.index: VectorIndex | None = None
+        self.opened = False
         self.how: str | None = None
-        self._sync_lock = threading.Lock()
-        self._unsaved = 0
+        self.last_seq = 0  # the change sequence followed up to here (headers)
+        self.counts = {"loaded": 0, "rebuilt": 0, "built_new": 0, "saved": 0}
+        self._loading: dict[int, threading.Lock] = {}
+        self._loading_lock = threading.Lock()
+        self._follow_lock = threading.Lock()
+        self._pending: dict[int, Partition] = {}  # evicted with unsaved changes (writer)
         self._first_unsaved: float | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -47,11 +70,12 @@ class IndexManager:
     # ---- start-up --------------------------------------------------------------------
 
     def open(self, *, writer_required: bool = False, background: bool = True) -> str:
-        """Load (or rebuild) and catch up; returns what happened, also logged."""
+        """Check the folder's manifest (one small file) and start following the database;
+        returns what happened, also logged."""
         try:
             self.lock.acquire()
             self.writer = True
-            for stale in self.folder.glob(".index-*.tmp"):  # a snapshot killed mid-write
+            for stale in self.folder.rglob(".*.tmp"):  # a snapshot killed mid-write
                 stale.unlink(missing_ok=True)
         except LockHeld as exc:
             if writer_required:
@@ -59,143 +83,288 @@ class IndexManager:
             log.warning(
                 "index folder has another writer; serving read-only", extra={"reason": exc.message}
             )
-        rebuilt = False
+        self.last_seq = changes.last_seq(self.db, self.space)
         try:
-            self.index = VectorIndex.load(
-                self.folder, self.space, nprobe=self.settings.index_nprobe
+            manifest = self.store.check()
+            self.how = (
+                f"loaded snapshot ({manifest.get('partitions', 0)} partitions, "
+                f"{manifest.get('count', 0)} vectors in {self.store.shards} shards; each "
+                "partition loads and catches up on first use)"
             )
-            how = f"loaded snapshot ({self.index.count} vectors, seq {self.index.last_seq})"
         except SnapshotInvalid as exc:
             log.warning(
                 "index snapshot unusable, rebuilding from the database",
                 extra={"folder": str(self.folder), "reason": str(exc)},
             )
-            self.index = self._build()
-            how, rebuilt = f"rebuilt from the database because {exc}", True
-        caught_up = self.sync()
-        self.how = f"{how}; caught up {caught_up} change(s)"
+            if self.writer:
+                self.store.reset()
+            self.how = (
+                f"rebuilt from the database because {exc} (every partition is rebuilt from "
+                "the database on first use)"
+            )
+        self.opened = True
         log.info(
             "index ready",
             extra={
                 "how": self.how,
                 "folder": str(self.folder),
-                "count": self.index.count,
-                "last_seq": self.index.last_seq,
+                "last_seq": self.last_seq,
                 "writer": self.writer,
+                "memory_budget_mb": self.settings.index_memory_mb,
             },
         )
-        if self.writer and (rebuilt or caught_up):
-            self.snapshot()
-        if self.writer and background:
-            self._thread = threading.Thread(
-                target=self._loop, name="aura-index-snapshot", daemon=True
-            )
+        if background:
+            self._thread = threading.Thread(target=self._loop, name="aura-index", daemon=True)
             self._thread.start()
         return self.how
 
-    def _build(self) -> VectorIndex:
-        """A fresh index from the database's live vectors (changes after it: see sync)."""
-        began = time.perf_counter()
-        upto = changes.last_seq(self.db, self.space)
-        id_parts, vec_parts = [], []
-        for ids, vecs in changes.live_vectors(self.db, self.space):
-            id_parts.append(ids)
-            vec_parts.append(vecs)
-        dim = self.space.dimension
-        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int64)
-        vecs = np.concatenate(vec_parts) if vec_parts else np.zeros((0, dim), np.float32)
-        kind = choose_type(len(ids), self.settings.index_type, self.settings.index_flat_max)
-        index = VectorIndex.build(self.space, ids, vecs, upto, kind, self.settings.index_nprobe)
-        log.info(
-            "index built",
-            extra={
-                "count": index.count,
-                "type": index.kind,
-                "seconds": round(time.perf_counter() - began, 3),
-            },
-        )
-        return index
+    # ---- partitions --------------------------------------------------------------------
 
-    def rebuild(self) -> dict[str, Any]:
-        """Rebuild from the database and snapshot it (writer only)."""
-        if not self.writer:
-            self.lock.acquire()
-            self.writer = True
-        self.index = self._build()
-        self.sync()
-        self.how = "rebuilt on request"
-        return self.snapshot()
+    def _approximate_above(self) -> int | None:
+        kind = self.settings.index_type
+        if kind == "flat":
+            return None
+        return 0 if kind == "ivf" else self.settings.index_flat_max
+
+    def _make(
+        self, user_id: int, ids: np.ndarray, vecs: np.ndarray, seq: int, adopt: bool = False
+    ) -> Partition:
+        return Partition(
+            self.space,
+            user_id,
+            ids,
+            vecs,
+            seq,
+            approximate_above=self._approximate_above(),
+            nprobe=self.settings.index_nprobe,
+            adopt=adopt,
+        )
+
+    def _load(self, user_id: int) -> Partition:
+        """From the snapshot if it verifies, else from the database (logged, and why)."""
+        try:
+            ids, vecs, seq = self.store.load(user_id)
+            part = self._make(user_id, ids, vecs, seq, adopt=True)
+            self.counts["loaded"] += 1
+        except SnapshotInvalid as exc:
+            if isinstance(exc, PartitionAbsent):
+                log.debug("partition built from the database", extra={"user_id": user_id})
+                self.counts["built_new"] += 1
+            else:
+                log.warning(
+                    "partition snapshot unusable, rebuilding from the database",
+                    extra={"folder": str(self.folder), "user_id": user_id, "reason": str(exc)},
+                )
+                self.counts["rebuilt"] += 1
+            ids, vecs, seq = changes.user_vectors(self.db, self.space, user_id)
+            part = self._make(user_id, ids, vecs, seq)
+            part.unsaved = max(1, len(ids))  # the snapshot lacks it: save it
+            self._note_unsaved()
+        return part
+
+    def partition(self, user_id: int) -> Partition:
+        """The user's partition, loaded on first use (one loader per user at a time)."""
+        part = self.cache.get(user_id)
+        if part is not None:
+            return part
+        with self._loading_lock:
+            gate = self._loading.setdefault(user_id, threading.Lock())
+        with gate:
+            part = self.cache.get(user_id)
+            if part is None:
+                part = self.cache.put(self._load(user_id))
+        with self._loading_lock:
+            self._loading.pop(user_id, None)
+        return part
+
+    def current(self, user_id: int) -> Partition:
+        """The user's partition, loaded and caught up with the database."""
+        part = self.partition(user_id)
+        self._catch_up(part)
+        return part
+
+    def _catch_up(self, part: Partition) -> int:
+        batch = changes.user_changes_after(self.db, self.space, part.user_id, part.last_seq)
+        if not batch:
+            return 0
+        before = part.nbytes
+        applied = part.apply(batch)
+        if applied:
+            self.cache.resized(part, before)
+            self._note_unsaved()
+        return applied
+
+    def _note_unsaved(self) -> None:
+        if self._first_unsaved is None:
+            self._first_unsaved = time.monotonic()
+        if self.unsaved_changes() >= self.settings.index_snapshot_changes:
+            self._wake.set()
 
     # ---- following the database ------------------------------------------------------
 
-    def sync(self) -> int:
-        """Apply every committed change after the index's sequence number."""
-        assert self.index is not None
+    def sync(self, user_id: int | None = None) -> int:
+        """Apply the database's new changes: of that user's partition, or (no user) of
+        every partition held here whose user changed since the last call."""
+        if user_id is not None:
+            part = self.cache.get(user_id)
+            return 0 if part is None else self._catch_up(part)
         applied = 0
-        with self._sync_lock:
+        with self._follow_lock:
             while True:
-                batch = changes.changes_after(self.db, self.space, self.index.last_seq)
-                if not batch:
+                heads = changes.users_changed_after(self.db, self.space, self.last_seq)
+                if not heads:
                     break
-                applied += self.index.apply(batch)
-        if applied:
-            if self._first_unsaved is None:
-                self._first_unsaved = time.monotonic()
-            self._unsaved += applied
-            if self._unsaved >= self.settings.index_snapshot_changes:
-                self._wake.set()
+                for user in sorted({u for _, u in heads}):
+                    part = self.cache.get(user)
+                    if part is not None:
+                        applied += self._catch_up(part)
+                self.last_seq = heads[-1][0]
         return applied
 
     def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None
+        self,
+        query: np.ndarray,
+        k: int,
+        allowed: np.ndarray | None,
+        *,
+        user_id: int | None = None,
     ) -> list[tuple[int, float]]:
-        assert self.index is not None
-        self.sync()
-        scores, ids = self.index.search(query, k, allowed)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+        """The ``k`` nearest of the user's vectors, restricted to ``allowed`` ids if given,
+        after catching up with the user's changes (read-your-writes on every replica).
+        Without ``user_id`` the user is the owner of ``allowed``'s first id."""
+        if user_id is None:
+            if allowed is None or len(allowed) == 0:
+                raise ValueError("a search names its user (user_id=) or the ids it may return")
+            owner = changes.owner_of(self.db, self.space, int(allowed[0]))
+            if owner is None:
+                return []
+            user_id = owner
+        return self.current(user_id).search(query, k, allowed)
 
     # ---- snapshots -------------------------------------------------------------------
 
+    def unsaved_changes(self) -> int:
+        return sum(p.unsaved for p in self.cache.partitions()) + sum(
+            p.unsaved for p in self._pending.values()
+        )
+
+    def _evicted(self, part: Partition) -> None:
+        if self.writer and part.unsaved:
+            self._pending[part.user_id] = part
+            self._wake.set()
+
     def snapshot(self) -> dict[str, Any]:
-        assert self.index is not None and self.writer
-        unsaved = self._unsaved
-        manifest = self.index.save(self.folder)
-        self._unsaved -= unsaved
-        self._first_unsaved = time.monotonic() if self._unsaved else None
+        """Write every partition with unsaved changes (writer); returns the folder manifest."""
+        assert self.writer
+        pending, self._pending = self._pending, {}
+        dirty = [p for p in self.cache.partitions() if p.unsaved] + list(pending.values())
+        began = time.perf_counter()
+        taken = [(p, p.unsaved, p.arrays()) for p in dirty]
+        written = self.store.save((p.user_id, *arrays) for p, _, arrays in taken)
+        for part, unsaved, _ in taken:
+            with part.lock:
+                part.unsaved -= unsaved
+        self.counts["saved"] += written
+        self._first_unsaved = time.monotonic() if self.unsaved_changes() else None
+        manifest = self.store.top() or {}
+        if written:
+            log.info(
+                "index snapshot written",
+                extra={
+                    "folder": str(self.folder),
+                    "partitions_written": written,
+                    "partitions": manifest.get("partitions"),
+                    "count": manifest.get("count"),
+                    "seconds": round(time.perf_counter() - began, 3),
+                },
+            )
+        return manifest
+
+    def rebuild(self) -> dict[str, Any]:
+        """Rebuild every user's partition from the database and snapshot it (writer)."""
+        if not self.writer:
+            self.lock.acquire()
+            self.writer = True
+        self.store.reset()
+        self.cache.drop_all()
+        self._pending.clear()
+        with self.db.sessions() as s:
+            users = s.scalars(
+                select(distinct(ItemEmbedding.user_id)).where(ItemEmbedding.space == self.space.key)
+            ).all()
+        batch: list[tuple[int, np.ndarray, np.ndarray, int]] = []
+        for user in users:
+            ids, vecs, seq = changes.user_vectors(self.db, self.space, int(user))
+            batch.append((int(user), ids, vecs, seq))
+            if len(batch) >= 256:
+                self.store.save(batch)
+                batch = []
+        self.store.save(batch)
+        self.how = "rebuilt on request"
+        manifest = self.store.top() or {}
+        log.info(
+            "index rebuilt",
+            extra={"partitions": manifest.get("partitions"), "count": manifest.get("count")},
+        )
         return manifest
 
     def _due(self) -> bool:
-        if not self._unsaved or self._first_unsaved is None:
+        unsaved = self.unsaved_changes()
+        if not unsaved or self._first_unsaved is None:
             return False
         return (
-            self._unsaved >= self.settings.index_snapshot_changes
+            unsaved >= self.settings.index_snapshot_changes
             or time.monotonic() - self._first_unsaved >= self.settings.index_snapshot_seconds
         )
 
+    def _take_over(self) -> None:
+        """A reader becomes the folder's writer once the writer is gone (killed, stopped)."""
+        try:
+            self.lock.acquire()
+        except LockHeld:
+            return
+        self.writer = True
+        try:
+            self.store.check()
+        except SnapshotInvalid:
+            self.store.reset()
+        log.info("index folder's writer is gone; this process writes it now",
+                 extra={"folder": str(self.folder)})  # fmt: skip
+
     def _loop(self) -> None:
         tick = min(1.0, self.settings.index_snapshot_seconds)
+        next_try = time.monotonic() + 10
         while not self._stop.is_set():
             self._wake.wait(tick)
             self._wake.clear()
             try:
+                if not self.writer and time.monotonic() >= next_try:
+                    next_try = time.monotonic() + 10
+                    self._take_over()
                 self.sync()  # follows writes made by other processes too
-                if self._due():
+                if self.writer and (self._pending or self._due()):
                     self.snapshot()
-            except Exception:  # keep serving; the next tick tries again
-                log.exception("index background sync/snapshot failed")
-                self._stop.wait(5)
+            except Exception:  # keep serving (the database may be restarting); retry
+                log.warning("index background sync/snapshot failed; retrying", exc_info=True)
+                self._stop.wait(2)
 
     def status(self) -> dict[str, Any]:
+        parts = self.cache.partitions()
         return {
             "folder": str(self.folder),
             "space": self.space.key,
             "writer": self.writer,
             "how": self.how,
-            "count": None if self.index is None else self.index.count,
-            "type": None if self.index is None else self.index.kind,
-            "last_seq": None if self.index is None else self.index.last_seq,
-            "unsaved_changes": self._unsaved,
-            "manifest": read_manifest(self.folder),
+            "type": "partitioned",
+            "count": sum(p.n for p in parts),
+            "partitions_loaded": len(parts),
+            "memory_bytes": self.cache.nbytes,
+            "memory_budget_bytes": self.cache.budget,
+            "evictions": self.cache.evictions,
+            "partition_loads": dict(self.counts),
+            "last_seq": self.last_seq,
+            "unsaved_changes": self.unsaved_changes(),
+            "manifest": {k: v for k, v in (self.store.top() or {}).items() if k != "shard_counts"},
         }
 
     def close(self) -> None:
@@ -205,7 +374,7 @@ class IndexManager:
         if self._thread is not None:
             self._thread.join(30)
         try:
-            if self.writer and self.index is not None and self._unsaved:
+            if self.writer and self.opened and self.unsaved_changes():
                 self.snapshot()
         finally:
             if self.writer:

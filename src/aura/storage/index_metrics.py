@@ -1,8 +1,8 @@
-"""Prometheus figures of the item index: its size, and how far it is behind the database.
+"""Prometheus figures of the item index: its partitions in memory, and how far behind.
 
 ``aura_index_lag_changes`` is the number of embedding changes committed to the database
-(the source of truth) that the in-memory index has not applied yet; searches catch up
-first, so a lag that stays high means the index writer is stuck.
+(the source of truth) that this replica's follower has not looked at yet; searches catch
+the user's partition up first, so a lag that stays high means the follower is stuck.
 """
 
 from __future__ import annotations
@@ -22,11 +22,19 @@ class IndexCollector(Collector):
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
         size = GaugeMetricFamily(
-            "aura_index_vectors", "Vectors in the item index", labels=["space"]
+            "aura_index_vectors", "Vectors in the partitions held in memory", labels=["space"]
+        )
+        parts = GaugeMetricFamily(
+            "aura_index_partitions", "Per-user partitions held in memory", labels=["space"]
+        )
+        memory = GaugeMetricFamily(
+            "aura_index_memory_bytes",
+            "Memory of the partitions held (evicted above AURA_INDEX_MEMORY_MB)",
+            labels=["space"],
         )
         lag = GaugeMetricFamily(
             "aura_index_lag_changes",
-            "Database changes the item index has not applied yet",
+            "Database changes the item index has not looked at yet",
             labels=["space"],
         )
         unsaved = GaugeMetricFamily(
@@ -35,11 +43,13 @@ class IndexCollector(Collector):
             labels=["space"],
         )
         manager = self._manager()
-        if manager is not None and manager.index is not None:
+        if manager is not None and manager.opened:
             status = manager.status()
             space = manager.space.key
-            size.add_metric([space], status["count"] or 0)
+            size.add_metric([space], status["count"])
+            parts.add_metric([space], status["partitions_loaded"])
+            memory.add_metric([space], status["memory_bytes"])
             head = changes.last_seq(manager.db, manager.space)
-            lag.add_metric([space], max(0, head - (status["last_seq"] or 0)))
+            lag.add_metric([space], max(0, head - status["last_seq"]))
             unsaved.add_metric([space], status["unsaved_changes"])
-        yield from (size, lag, unsaved)
+        yield from (size, parts, memory, lag, unsaved)

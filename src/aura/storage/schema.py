@@ -148,6 +148,7 @@ class ItemEmbedding(Base):
     __table_args__ = (
         UniqueConstraint("space", "item_id"),
         Index("ix_item_embeddings_space_seq", "space", "seq"),
+        Index("ix_item_embeddings_space_user_seq", "space", "user_id", "seq"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     space: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -164,24 +164,19 @@ def import_items(
 
 
 def bring_index_up_to_date(
-    db: Database, tree: DataTree, settings: Settings, embedder: TextEmbedder
+    db: Database, tree: DataTree, settings: Settings, embedder: TextEmbedder, user_id: int
 ) -> str:
-    """Catch the index snapshot up with the import (or rebuild it, when the import is most
-    of it), unless a running server holds it: that server catches up by itself."""
+    """Snapshot the importing user's partition of the index, unless a running server holds
+    the folder: that server catches up by itself."""
     manager = IndexManager(db, tree, settings, embedder.space)
     try:
         how = manager.open(writer_required=True, background=False)
     except LockHeld:
         return "a running server holds the index; it catches up from the database"
     try:
-        assert manager.index is not None
-        want = settings.index_type
-        if want == "auto" and manager.index.count > settings.index_flat_max:
-            want = "ivf"
-        if want in ("flat", "ivf") and manager.index.kind != want:
-            manager.rebuild()
-            how = f"rebuilt as {want} ({manager.index.count} vectors)"
-        return how
+        manager.current(user_id)
+        manifest = manager.snapshot()
+        return f"{how}; the user's partition saved ({manifest.get('count')} vectors in all)"
     finally:
         manager.close()
 
@@ -208,7 +203,7 @@ def import_file(
         count, embed_seconds = import_items(
             db, embedder, user_id, items, batch=batch, progress=progress
         )
-        index = bring_index_up_to_date(db, tree, settings, embedder)
+        index = bring_index_up_to_date(db, tree, settings, embedder, user_id)
     finally:
         db.close()
     log.info("wardrobe import", extra={"items": count, "user": user, "index": index})

@@ -247,7 +247,7 @@ class WardrobeService:
             own = s.scalars(select(WardrobeItem.id).where(WardrobeItem.user_id == user_id)).all()
         if not own:
             return []
-        hits = self.index.search(vector, k, np.asarray(own, dtype=np.int64))
+        hits = self.index.search(vector, k, np.asarray(own, dtype=np.int64), user_id=user_id)
         with self.db.session() as s:
             rows = {
                 r.id: r

@@ -85,7 +85,7 @@ class SimilarItems:
             vector = np.frombuffer(row.vector or b"", dtype=np.float32, count=row.dimension)
             if others:
                 allowed = np.asarray(others, dtype=np.int64)
-                hits = self._index(space).search(vector.reshape(1, -1), k, allowed)
+                hits = self._index(space).search(vector.reshape(1, -1), k, allowed, user_id=user_id)
             if hits:
                 break
         kind = "text" if space == self.text_index.space else "image"
