@@ -40,6 +40,7 @@ def outfit_props(outfit_ids: list[int], items: dict[int, dict]) -> set[str]:
     return props
 
 
+@pytest.mark.timeout(1200)
 def test_the_evaluation_set(eval_wardrobes) -> None:
     assistant = eval_wardrobes.platform.assistant
     assert assistant.driver == "planner"

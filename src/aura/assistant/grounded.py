@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aura.assistant.backends.base import ChatMessage, GenerationParams, LLMBackend
-from aura.assistant.phrasing import lead_in, tidy
+from aura.assistant.phrasing import lead_in, lead_messages, tidy
 from aura.assistant.planner import Planner, PlannerError
 from aura.assistant.tools import Toolbox, ToolOutcome, ToolSession
 
@@ -44,7 +44,7 @@ class Grounded:
     intent: str | None = None
     guidance_ids: list[str] = field(default_factory=list)
     model_wrote: str | None = None  # what of the reply the model wrote
-    completion_tokens: int = 0
+    prompt_tokens: int = 0
 
 
 Event = tuple[str, Any]  # ("delta", str) … ("done", Grounded)
@@ -64,14 +64,19 @@ class PlannerDriver:
         except PlannerError as exc:
             body, intent, answer = f"I could not look that up: {exc}", "error", None
         wrote = None
+        deltas: list[str] = []
+        prompt_tokens = 0
         if self.lead:
+            prompt_tokens = self.backend.count_tokens(lead_messages(question))
             line, own = lead_in(self.backend, question, intent)
             wrote = line if own else None
-            yield "delta", line + " "
-            reply = f"{line} {body}"
-        else:
-            reply = body
-        yield "delta", body
+            deltas.append(line + " ")
+            yield "delta", deltas[-1]
+        parts = _chunks(body)
+        for part in parts:  # streamed a sentence at a time
+            deltas.append(part)
+            yield "delta", part
+        reply = "".join(deltas).strip()
         yield (
             "done",
             Grounded(
@@ -82,6 +87,7 @@ class PlannerDriver:
                 intent=intent,
                 guidance_ids=answer.guidance_ids if answer else [],
                 model_wrote=wrote,
+                prompt_tokens=prompt_tokens,
             ),
         )
 
@@ -150,6 +156,12 @@ class ToolCallingDriver:
         item_ids, outfits = used_items(reply, calls)
         yield "delta", reply
         yield "done", Grounded(reply, item_ids, outfits, calls, "tools", model_wrote=reply)
+
+
+def _chunks(text: str) -> list[str]:
+    """``text`` in sentence-sized pieces that join back to exactly ``text``."""
+    pieces = re.findall(r".+?(?:[.!?](?=\s|$)\s*|$)", text, flags=re.S)
+    return [p for p in pieces if p] or [text]
 
 
 def used_items(reply: str, calls: list[ToolOutcome]) -> tuple[list[int], list[dict[str, Any]]]:

@@ -525,7 +525,9 @@ class Planner:
         return list(res["items"])
 
     def _not_found(self, r: _Run) -> str:
-        return f"I could not find {noun_of(r.p, plural=False)} like that in your wardrobe."
+        text = f"I could not find {noun_of(r.p, plural=False)} like that in your wardrobe."
+        tip = self._advice(r) if guidance_corpus.search(r.p.text, 1) else ""
+        return f"{text} {tip}".strip()
 
     def _outfits_text(self, r: _Run, res: dict[str, Any], lead: str) -> str:
         outfits = res.get("outfits", [])

@@ -301,7 +301,7 @@ class Assistant:
             outfits=[o for o in grounded.outfits if set(o.get("item_ids", [])) <= set(items)],
             model=self.model_name,
             latency_ms=round((time.perf_counter() - began) * 1000, 1),
-            prompt_tokens=0,
+            prompt_tokens=grounded.prompt_tokens,
             completion_chars=len(grounded.reply),
             completion_tokens=pieces,
             first_token_ms=None if first is None else round((first - began) * 1000, 1),

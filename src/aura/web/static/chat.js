@@ -67,7 +67,7 @@ function grounded(meta) {
   const loose = items.filter((i) => !inOutfits.has(i.id));
   return h(
     "div",
-    { class: "chat-grounded" },
+    { class: "chat-grounded used" },
     outfits.length
       ? h("ul", { class: "chat-outfits", "aria-label": "Outfits" }, outfits.map((o) => outfitCard(o, byId)))
       : null,
