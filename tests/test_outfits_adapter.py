@@ -14,6 +14,7 @@ from aura.outfits.features import HandcraftedExtractor
 from aura.outfits.item_features import ItemImageFeatures
 from aura.storage.schema import ItemColor
 from aura.storage.schema import WardrobeItem as ItemRow
+from aura.taxonomy import Slot, Taxonomy
 
 
 def row(item_id: int, category: str, colors=(), attributes=None, **fields) -> ItemRow:
@@ -31,20 +32,37 @@ def row(item_id: int, category: str, colors=(), attributes=None, **fields) -> It
 
 
 @pytest.mark.parametrize(
-    ("category", "semantic"),
+    ("category", "slot"),
     [
-        ("jeans", "bottoms"),
-        ("T-Shirt", "tops"),
-        ("denim jacket", "outerwear"),
-        ("ankle boots", "shoes"),
-        ("maxi dress", "all-body"),
-        ("earrings", "jewellery"),
-        ("Sneaker", "shoes"),
-        ("umbrella", "umbrella"),  # unknown stays itself: no core category is invented
+        ("jeans", Slot.BOTTOM),
+        ("T-Shirt", Slot.TOP),
+        ("denim jacket", Slot.OUTERWEAR),
+        ("ankle boots", Slot.SHOES),
+        ("maxi dress", Slot.ONE_PIECE),
+        ("earrings", Slot.ACCESSORY),
+        ("Sneaker", Slot.SHOES),
+        ("thingamajig", Slot.OTHER),  # unknown, words only: no core slot is invented
     ],
 )
-def test_semantic_categories(category: str, semantic: str) -> None:
-    assert adapter.semantic_category(category) == semantic
+def test_categories_resolve_to_slots(category: str, slot: Slot) -> None:
+    item = adapter.to_wardrobe_item(row(1, category))
+    assert item.slot is slot and item.category == category
+    assert adapter.summary(row(1, category))["slot"] == str(slot)
+
+
+def test_an_unknown_word_resolves_by_the_text_embedding_when_one_is_at_hand() -> None:
+    """A taxonomy with an embedder places a word the table lacks (here a toy embedder that
+    knows 'gizmo' means a coat), and the item carries that slot."""
+
+    def embed(texts):
+        out = np.zeros((len(texts), 4), dtype=np.float32)
+        for n, text in enumerate(texts):
+            out[n, 0 if text in ("gizmo", "coat") else 1 + n % 3] = 1.0
+        return out
+
+    item = adapter.to_wardrobe_item(row(1, "gizmo"), taxonomy=Taxonomy(embed))
+    assert item.slot is Slot.OUTERWEAR
+    assert adapter.to_wardrobe_item(row(1, "gizmo")).slot is Slot.OTHER
 
 
 def test_attributes_become_scorer_fields() -> None:
@@ -57,13 +75,21 @@ def test_attributes_become_scorer_fields() -> None:
             description="wool",
         )
     )
-    assert item.category == "outerwear" and item.colour == "navy"
+    assert item.slot is Slot.OUTERWEAR and item.colour == "navy"
     assert item.formality == 0.7 and item.warmth == 0.5
     assert item.seasons == frozenset({"autumn", "winter"})
     assert "blazer" in item.title and "wool" in item.title  # words the rules read
     assert adapter.db_id(item) == 7
     odd = adapter.to_wardrobe_item(row(8, "tee", attributes={"formality": 7, "warmth": True}))
-    assert odd.formality is None and odd.warmth is None and odd.colour is None
+    assert odd.formality == 0.15 and odd.warmth == 0.2 and odd.colour is None  # the words'
+    coat = adapter.to_wardrobe_item(row(9, "rain jacket"))
+    assert coat.waterproof is True and coat.slot is Slot.OUTERWEAR
+    shell = adapter.to_wardrobe_item(row(10, "shell", attributes={"waterproof": True}))
+    assert shell.waterproof is True
+    dry = adapter.to_wardrobe_item(row(11, "raincoat", attributes={"waterproof": False}))
+    assert dry.waterproof is False  # a stored value beats the words
+    summary = adapter.summary(row(7, "blazer", ["navy blue", "ivory", "cream"]))
+    assert summary["colour_families"] == ["navy", "white"]
 
 
 def test_image_features_from_photo_or_colour_swatch_recomputed_on_edit() -> None:

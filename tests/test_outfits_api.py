@@ -46,6 +46,18 @@ ALICE_ITEMS: dict[str, dict[str, Any]] = {
     "coat": {"category": "wool coat", "colors": ["camel"], "attributes": {"warmth": 0.9}},
     "blazer": {"category": "blazer", "colors": ["navy"], "attributes": {"formality": 0.85}},
 }
+# a new user's first two items, typed as they would ("t-shirt", "trousers")
+FRED_ITEMS: dict[str, dict[str, Any]] = {
+    "tee": {"category": "t-shirt", "colors": ["red"]},
+    "trousers": {"category": "trousers", "colors": ["blue"]},
+}
+GINA_ITEMS: dict[str, dict[str, Any]] = {
+    **FRED_ITEMS,
+    "shoes": {"category": "sneakers", "colors": ["white"]},
+    "rain jacket": {"category": "rain jacket", "colors": ["navy"]},
+    "blazer": {"category": "blazer", "colors": ["black"], "description": "wool"},
+}
+ERIN_ITEMS = {k: v for k, v in ALICE_ITEMS.items() if k != "blazer"}  # 11 items
 BOB_ITEMS: dict[str, dict[str, Any]] = {
     "tee": {"category": "t-shirt", "colors": ["black"]},
     "jeans": {"category": "jeans", "colors": ["blue"]},
@@ -107,11 +119,15 @@ def served(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Served]
     data_dir = tmp_path_factory.mktemp(f"outfits-api-{request.param}") / "data"
     extra = {"AURA_SERVICE": "outfit_recommendation", "AURA_RATE_LIMIT_PER_MINUTE": "100000"}
     with backend_env(request, request.param, extra) as env:
-        keys = {name: create_user(data_dir, env, name) for name in ("alice", "bob")}
-        items = {
-            "alice": add_items(data_dir, env, "alice", ALICE_ITEMS),
-            "bob": add_items(data_dir, env, "bob", BOB_ITEMS),
+        wardrobes = {
+            "alice": ALICE_ITEMS,
+            "bob": BOB_ITEMS,
+            "fred": FRED_ITEMS,
+            "gina": GINA_ITEMS,
+            "erin": ERIN_ITEMS,
         }
+        keys = {name: create_user(data_dir, env, name) for name in wardrobes}
+        items = {name: add_items(data_dir, env, name, w) for name, w in wardrobes.items()}
         state = Served(data_dir, env, AuraServer(data_dir, env).start(), keys, items)
         try:
             state.server.wait_ready()
@@ -132,6 +148,7 @@ def test_every_route_needs_a_key(served: Served) -> None:
         ("POST", "/compatibility", {"item_ids": [a["tee"], a["jeans"]]}),
         ("POST", "/recommendations", {}),
         ("POST", "/complete", {"item_ids": [a["tee"]], "target_category": "shoes"}),
+        ("GET", "/gaps", None),
         ("POST", "/feedback", {"outfit_id": 1, "rating": 3}),
         ("POST", "/outfits", {"item_ids": [a["tee"], a["jeans"]]}),
         ("GET", "/outfits", None),
@@ -197,11 +214,11 @@ def test_context_changes_the_recommendations(served: Served) -> None:
             assert set(outfit["item_ids"]) <= set(a.values())
     best_summer, best_winter = summer["outfits"][0], winter["outfits"][0]
     assert set(best_summer["item_ids"]) != set(best_winter["item_ids"])
-    winter_cats = {i["semantic_category"] for i in best_winter["items"]}
+    winter_cats = {i["slot"] for i in best_winter["items"]}
     assert "outerwear" in winter_cats  # cold and wet: a layer
     assert a["sandals"] not in best_winter["item_ids"]
     assert a["trousers"] in best_winter["item_ids"] or a["pumps"] in best_winter["item_ids"]
-    assert "outerwear" not in {i["semantic_category"] for i in best_summer["items"]}
+    assert "outerwear" not in {i["slot"] for i in best_summer["items"]}
     seeded = _ok(
         alice.post("/recommendations", json={"seed_item_ids": [a["boots"]], "max_results": 2})
     )
@@ -222,12 +239,13 @@ def test_complete_returns_only_own_items_of_the_target(served: Served) -> None:
     assert set(got) == shoes and len(got) == 4  # all of hers, none of bob's sneakers
     scores = [r["score"] for r in answer["results"]]
     assert scores == sorted(scores, reverse=True)
-    only = _ok(
+    kind = _ok(
         alice.post(
-            "/complete", json={"item_ids": [a["tee"]], "target_category": "Sneakers", "k": 3}
+            "/complete", json={"item_ids": [a["tee"]], "target_category": "Sneakers", "k": 10}
         )
-    )
-    assert [r["item"]["id"] for r in only["results"]] == [a["sneakers"]]
+    )  # a kind of shoe is the shoes slot: every pair is a candidate
+    assert kind["target_slot"] == "shoes"
+    assert {r["item"]["id"] for r in kind["results"]} == shoes
     top = _ok(
         alice.post(
             "/complete",
@@ -236,6 +254,90 @@ def test_complete_returns_only_own_items_of_the_target(served: Served) -> None:
         )
     )  # fmt: skip
     assert [r["item"]["id"] for r in top["results"]] == [a["pumps"]]
+
+
+def test_a_two_item_wardrobe_gets_an_outfit_with_what_is_missing(served: Served) -> None:
+    fred, f = served.client("fred"), served.items["fred"]
+    answer = _ok(fred.post("/recommendations", json={"max_results": 4}))
+    assert [o["item_ids"] for o in answer["outfits"]] == [[f["tee"], f["trousers"]]]
+    assert answer["missing"] == ["shoes"]
+    assert "no shoes" in answer["message"] and "add tops" not in answer["message"]
+    outfit = answer["outfits"][0]
+    assert {i["slot"] for i in outfit["items"]} == {"top", "bottom"}
+    assert outfit["notes"] == ["no shoes: a pair of shoes would complete this"]
+    rain = _ok(
+        fred.post(
+            "/recommendations",
+            json={"occasion": "work", "season": "autumn",
+                  "weather": {"temperature_c": 8, "raining": True}},
+        )
+    )  # fmt: skip
+    assert len(rain["outfits"]) == 1 and rain["missing"] == ["outerwear", "shoes"]
+    assert any("no waterproof layer" in n for n in rain["outfits"][0]["notes"])
+    reasons = " ".join(rain["outfits"][0]["explanation"])
+    assert "no weather" not in reasons and "raining and no outer layer" in reasons
+
+
+def test_rain_at_8c_picks_the_rain_jacket_over_the_blazer(served: Served) -> None:
+    gina, g = served.client("gina"), served.items["gina"]
+    rain = {
+        "occasion": "work",
+        "season": "autumn",
+        "weather": {"temperature_c": 8, "raining": True},
+    }
+    answer = _ok(gina.post("/recommendations", json={**rain, "max_results": 4}))
+    assert answer["outfits"] and answer["missing"] == []
+    for outfit in answer["outfits"]:
+        assert g["rain jacket"] in outfit["item_ids"] and g["blazer"] not in outfit["item_ids"]
+        assert outfit["notes"] == []
+        assert any("a waterproof layer for the rain" in r for r in outfit["explanation"])
+    dry = _ok(gina.post("/recommendations", json={"occasion": "formal", "max_results": 1}))
+    assert g["blazer"] in dry["outfits"][0]["item_ids"]  # formal and dry: the blazer
+
+
+def test_an_eleven_item_wardrobe_gets_distinct_outfits(served: Served) -> None:
+    erin = served.client("erin")
+    answer = _ok(erin.post("/recommendations", json={"occasion": "casual", "max_results": 5}))
+    outfits = answer["outfits"]
+    assert len(outfits) == 5
+    cores = [
+        frozenset(i["id"] for i in o["items"] if i["slot"] in ("top", "bottom", "one-piece"))
+        for o in outfits
+    ]
+    assert len(set(cores)) == len(cores)  # no two share all their core items
+    assert [o["score"] for o in outfits] == sorted((o["score"] for o in outfits), reverse=True)
+
+
+def test_completing_jeans_with_t_shirt_offers_the_tops(served: Served) -> None:
+    alice, a = served.client("alice"), served.items["alice"]
+    answer = _ok(
+        alice.post(
+            "/complete", json={"item_ids": [a["jeans"]], "target_category": "t-shirt", "k": 10}
+        )
+    )
+    assert answer["target_slot"] == "top"
+    got = {r["item"]["id"] for r in answer["results"]}
+    assert got == {a["tee"], a["blouse"], a["sweater"]}
+    assert all(r["item"]["slot"] == "top" for r in answer["results"])
+
+
+def test_gaps_name_what_to_buy_next(served: Served) -> None:
+    fred, gina = served.client("fred"), served.client("gina")
+    rain = {"season": "autumn", "temperature_c": 8, "raining": "true"}
+    answer = _ok(fred.get("/gaps", params=rain))
+    assert answer["contexts"] == [
+        {"occasion": None, "season": "autumn", "temperature_c": 8.0, "raining": True}
+    ]
+    gaps = answer["gaps"]
+    assert gaps and all(g["unlocks"] >= 1 and g["reason"] for g in gaps)
+    assert set(gaps[0]) >= {"slot", "colour_family", "formality", "warmth", "waterproof"}
+    assert any(g["slot"] == "shoes" for g in gaps)  # fred has none
+    owned = _ok(gina.get("/gaps", params=rain))["gaps"]
+    assert not any(g["waterproof"] and g["slot"] == "outerwear" for g in owned)  # has one
+    default = _ok(fred.get("/gaps"))
+    assert len(default["contexts"]) == 3
+    for params in ({"temperature_c": 99}, {"occasion": "gala"}, {"k": 0}):
+        assert fred.get("/gaps", params=params).status_code == 422, params
 
 
 def test_saved_outfits_favourite_rating_worn_feedback(served: Served) -> None:
@@ -298,6 +400,7 @@ def test_bad_input_gets_4xx_with_reasons(served: Served) -> None:
         ("/recommendations", {"weather": {"temperature_c": 99}}, "temperature_c"),
         ("/recommendations", {"weather": {"raining": 0}}, "raining"),  # no lax coercion
         ("/recommendations", {"max_results": "5"}, "max_results"),
+        ("/recommendations", {"target_categories": ["thingamajig"]}, "taxonomy"),
         ("/feedback", {"outfit_id": 1, "worn": "yes"}, "worn"),
         ("/complete", {"item_ids": [a["tee"]]}, "target_category"),
         ("/complete", {"item_ids": [a["tee"]], "target_category": "shoes", "k": 0}, "k"),
@@ -391,6 +494,9 @@ def test_a_model_in_the_store_takes_over(tmp_path: Path) -> None:
         assert {r["item"]["id"] for r in done["results"]} <= shoes
         saved = _ok(carol.post("/outfits", json={"item_ids": outfit}), 201)
         assert saved["scorer"] == "outfit_transformer"
+        gaps = _ok(carol.get("/gaps", params={"occasion": "work", "raining": "true"}))
+        assert gaps["scorer"] == "outfit_transformer" and len(gaps["contexts"]) == 1
+        assert all(g["unlocks"] >= 1 for g in gaps["gaps"])
 
 
 def test_one_process_items_from_the_wardrobe_api(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from aura.outfits.rules import RulesScorer
 from aura.outfits.scorer import Context
 from aura.outfits.train import FEATURES_DIR, TrainConfig, load_table, train
 from aura.storage.locks import DirectoryLock
+from aura.taxonomy import Slot
 from tests.server import clean_environ, run_aura
 
 pytestmark = pytest.mark.slow
@@ -141,16 +142,16 @@ def test_context_changes_what_the_model_recommends(trained: dict[str, Any]) -> N
     table = load_table(ds, [test], "handcrafted", trained["run"] / FEATURES_DIR)
     wardrobe = wardrobe_items(table.features, ds.items)
     scorer = load_scorer(trained["run"] / "model")
-    gala = recommend(scorer, wardrobe, Context(occasion="formal", temperature_c=4), k=3)
+    gala = recommend(scorer, wardrobe, Context(occasion="formal", temperature_c=4), k=3).outfits
     beach = recommend(
         scorer, wardrobe, Context(occasion="casual", season="summer", temperature_c=30), k=3
-    )
-    assert gala and beach
+    ).outfits
+    assert len(gala) == len(beach) == 3
     assert all(r.result.scorer == "outfit_transformer" for r in gala + beach)
     ids = lambda recs: [sorted(i.item_id for i in r.items) for r in recs]  # noqa: E731
     assert ids(gala) != ids(beach)
-    assert all(any(i.category == "outerwear" for i in r.items) for r in gala)  # 4 °C: a layer
-    assert not any(i.category == "outerwear" for r in beach for i in r.items)
+    assert all(any(i.slot is Slot.OUTERWEAR for i in r.items) for r in gala)  # 4 °C: a layer
+    assert not any(i.slot is Slot.OUTERWEAR for r in beach for i in r.items)
 
 
 def _train_cmd(data: Path, out: Path | None) -> list[str]:

@@ -97,6 +97,51 @@ def test_list_filters_and_pages(served: Served) -> None:
     assert c.search_ids("shoes", 1) == [ids[2]]
 
 
+def test_items_speak_slots_and_colour_families(served: Served) -> None:
+    c = served.alice
+    made = {
+        name: c.create(category=category, colors=colors)
+        for name, category, colors in [
+            ("tee", "T-Shirt", ["red"]),
+            ("shirt", "blouse", ["Off-White", "ivory"]),
+            ("trousers", "trousers", ["navy blue"]),
+            ("boots", "Chelsea Boots", ["brown"]),
+            ("sneakers", "sneakers", ["sky blue", "white"]),
+            ("odd", "windcheater", ["olive"]),
+        ]
+    }
+    ids = {name: item["id"] for name, item in made.items()}
+    assert made["tee"]["slot"] == "top" and made["boots"]["slot"] == "shoes"
+    assert made["shirt"]["colour_families"] == ["white"]  # de-duplicated
+    assert made["sneakers"]["colour_families"] == ["blue", "white"]
+    assert made["trousers"]["colour_families"] == ["navy"]
+    word = c.http.get("/taxonomy", params={"category": "windcheater"}).json()["resolved"]
+    assert word["source"] in ("embedding", "unknown") and word["term"]  # not in the table
+    assert made["odd"]["slot"] == word["slot"]  # the item shows where the word landed
+
+    def listed(**params) -> set[int]:
+        response = c.http.get("/items", params={**params, "limit": 100})
+        assert response.status_code == 200, response.text
+        assert all("slot" in i and "colour_families" in i for i in response.json()["items"])
+        return {i["id"] for i in response.json()["items"] if i["id"] in ids.values()}
+
+    assert listed(category="t-shirt") == {ids["tee"], ids["shirt"]}  # the word's slot
+    assert listed(category="Shoes") == listed(slot="shoes") == {ids["boots"], ids["sneakers"]}
+    assert listed(colour_family="blue") == {ids["sneakers"]}
+    assert listed(slot="top", colour_family="white") == {ids["shirt"]}
+    assert listed(slot="top", category="jeans") == set()  # two slots: nothing is both
+    for params in ({"slot": "hat"}, {"colour_family": "teal"}):
+        response = c.http.get("/items", params=params)
+        assert response.status_code == 422, (params, response.text)
+    taxonomy = c.http.get("/taxonomy").json()
+    assert [s["slot"] for s in taxonomy["slots"]][:3] == ["top", "bottom", "one-piece"]
+    assert "t-shirt" in taxonomy["slots"][0]["synonyms"]
+    assert len(taxonomy["colour_families"]) == 15 and set(taxonomy["core"]) >= {"top"}
+    assert served.anonymous.http.get("/taxonomy").status_code == 401
+    patched = c.http.patch(f"/items/{ids['tee']}", json={"category": "hoodie dress"}).json()
+    assert patched["slot"] == "one-piece"
+
+
 def test_bad_input_gets_4xx_with_a_reason(served: Served) -> None:
     c = served.alice.http
     cases = [

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from aura.storage.index_manager import IndexManager
     from aura.storage.models.startup import Resolved
     from aura.storage.models.store import ModelStore
+    from aura.taxonomy import Taxonomy
     from aura.vision.cached import CachedAnalyzer
     from aura.vision.pipeline import VisionPipeline
     from aura.vision.remote import RemoteVision
@@ -242,19 +243,25 @@ class Platform:
             scorer = self._rules_scorer
         service = self._outfit_service
         if service is None or service.scorer is not scorer or service.db is not self.db:
-            service = OutfitService(self.db, scorer, self.outfit_vectors)
+            service = OutfitService(self.db, scorer, self.outfit_vectors, self.taxonomy())
             self._outfit_service = service
         return service
 
     def tool_deps(self) -> ToolDeps:
         """What the assistant's tools (chat, MCP) run over: this process's services."""
         from aura.assistant.tools import ToolDeps
-        from aura.taxonomy import Taxonomy
 
         assert self.db is not None
-        embedder = self.embedder
-        taxonomy = Taxonomy(embedder.embed if embedder is not None else None)
-        return ToolDeps(self.db, self.wardrobe, self.outfit_service, taxonomy.slot)
+        return ToolDeps(self.db, self.wardrobe, self.outfit_service, self.taxonomy().slot)
+
+    def taxonomy(self) -> Taxonomy:
+        """The wardrobe's taxonomy (words, then its text embedding) where this process
+        serves the wardrobe; else words, plus the embedder if one is loaded."""
+        from aura.taxonomy import Taxonomy
+
+        if self.wardrobe is not None:
+            return self.wardrobe.taxonomy
+        return Taxonomy(self.embedder.embed if self.embedder is not None else None)
 
     def _phase_assistant_model(self, ctx: PhaseContext) -> None:
         """Load the assistant's LLM (seconds; never in a request), with conversation memory

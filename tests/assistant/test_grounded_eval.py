@@ -194,3 +194,20 @@ def _ids(value) -> set[int]:
         for v in value:
             found |= _ids(v)
     return found
+
+
+def test_gaps_come_from_the_outfit_service(eval_wardrobes) -> None:
+    assistant = eval_wardrobes.platform.assistant
+    deps = assistant.tools
+    session = ToolSession(deps, eval_wardrobes.users["cleo"])
+    outcome = default_toolbox().run(
+        session, "wardrobe_gaps", {"contexts": [{"occasion": "work", "raining": True}], "k": 3}
+    )
+    assert outcome.ok, outcome.error
+    gaps = outcome.result["gaps"]
+    assert gaps and all(g["slot"] in {str(s) for s in Slot} for g in gaps)
+    result = assistant.chat(
+        str(eval_wardrobes.users["cleo"]), ChatRequest("What am I missing in my wardrobe?")
+    )
+    assert result.intent == "gaps" and result.tool_calls[0]["name"] == "wardrobe_gaps"
+    assert result.tool_calls[0]["ok"] and "lacks" in result.reply

@@ -463,9 +463,10 @@ class Planner:
             return "Your wardrobe covers the occasions asked about: no gaps found."
         lines = []
         for g in gaps[:3]:
+            reason = str(g.get("reason") or "").strip().rstrip(".")
             what = " ".join(x for x in (g.get("colour_family"), g["slot"]) if x)
-            lines.append(f"a {what} piece" + (f" ({g['reason']})" if g.get("reason") else ""))
-        return f"What your wardrobe lacks most: {join(lines)}."
+            lines.append(reason[0].lower() + reason[1:] if reason else f"a {what} piece")
+        return f"What your wardrobe lacks most: {'; '.join(lines)}."
 
     def _saved(self, r: _Run) -> str:
         fav = True if re.search(r"favou?rite", r.p.text.lower()) else None

@@ -1,72 +1,27 @@
 """Database wardrobe items as the scorers' plain :class:`~aura.outfits.scorer.WardrobeItem`.
 
 The one place that knows both shapes. People and the vision service name categories freely
-("jeans", "denim jacket", "sneakers"); the scorers think in Polyvore's semantic categories
-(tops, bottoms, all-body, outerwear, shoes, bags, accessories, jewellery). The raw category
-word stays in the title, so the rule scorer still infers formality and warmth from it
-("blazer" is formal, "sandals" are light). Attributes the wardrobe may carry are used when
-present: ``formality`` (0–1 or casual/smart/business/formal), ``warmth`` (0–1) and
-``season``/``seasons`` (a name or a list of names).
+("jeans", "denim jacket", "kurta"); the engine thinks in taxonomy slots
+(:mod:`aura.taxonomy`), resolved by a :class:`~aura.taxonomy.Taxonomy` (words, then the text
+embedding where one is at hand). The raw category word stays in the title, so the rules
+still read formality and warmth from it. Attributes come from
+:mod:`aura.taxonomy.attributes`: stored values (``formality`` 0–1 or a name, ``warmth``
+0–1, ``waterproof`` true/false) beat what the words say; ``season``/``seasons`` (a name or
+a list of names) are the seasons an item is meant for.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aura.outfits.scorer import SEASONS, WardrobeItem
 from aura.storage.schema import WardrobeItem as ItemRow
+from aura.taxonomy.attributes import infer
+from aura.taxonomy.colours import colour_family
+from aura.taxonomy.slots import Slot, slot_of
 
-SEMANTIC: dict[str, tuple[str, ...]] = {
-    "tops": (
-        "top", "tops", "shirt", "t-shirt", "tshirt", "tee", "blouse", "sweater", "jumper",
-        "hoodie", "sweatshirt", "tank", "polo", "camisole", "knit", "turtleneck", "bodysuit",
-    ),
-    "bottoms": (
-        "bottom", "bottoms", "jeans", "trousers", "pants", "shorts", "skirt", "leggings",
-        "chinos", "joggers", "culottes",
-    ),
-    "all-body": ("all-body", "dress", "jumpsuit", "gown", "romper", "sundress", "overalls", "suit"),
-    "outerwear": (
-        "outerwear", "coat", "jacket", "blazer", "parka", "trench", "raincoat", "puffer",
-        "cardigan", "vest", "gilet", "anorak", "poncho",
-    ),
-    "shoes": (
-        "shoe", "shoes", "sneakers", "trainers", "boots", "sandals", "heels", "pumps", "loafers",
-        "oxfords", "flats", "espadrilles", "slippers", "mules", "brogues", "footwear",
-    ),
-    "bags": ("bag", "bags", "handbag", "backpack", "clutch", "tote", "satchel", "purse"),
-    "accessories": (
-        "accessory", "accessories", "belt", "scarf", "hat", "cap", "beanie", "sunglasses",
-        "tie", "gloves", "watch",
-    ),
-    "jewellery": ("jewellery", "jewelry", "necklace", "earrings", "bracelet", "ring"),
-}  # fmt: skip
-_WORD_TO_SEMANTIC = {word: cat for cat, words in SEMANTIC.items() for word in words}
-FORMALITY_NAMES = {"casual": 0.2, "smart casual": 0.5, "smart": 0.6, "business": 0.7, "formal": 0.9}
-
-
-def semantic_category(category: str) -> str:
-    """The scorers' category for a free-form one; unknown categories stay as they are.
-
-    The last known word wins ("denim jacket" → outerwear, "jacket dress" → all-body)."""
-    raw = category.strip().lower()
-    if raw in _WORD_TO_SEMANTIC:
-        return _WORD_TO_SEMANTIC[raw]
-    for word in reversed(raw.replace("/", " ").replace(",", " ").split()):
-        for candidate in (word, word.removesuffix("s"), word + "s"):
-            if candidate in _WORD_TO_SEMANTIC:
-                return _WORD_TO_SEMANTIC[candidate]
-    return raw
-
-
-def _unit(value: Any, names: dict[str, float] | None = None) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float) and 0.0 <= float(value) <= 1.0:
-        return float(value)
-    if isinstance(value, str) and names:
-        return names.get(value.strip().lower())
-    return None
+if TYPE_CHECKING:  # numpy stays unimported on the rules-only path
+    from aura.taxonomy.resolver import Taxonomy
 
 
 def _seasons(attributes: dict[str, Any]) -> frozenset[str]:
@@ -75,21 +30,37 @@ def _seasons(attributes: dict[str, Any]) -> frozenset[str]:
     return frozenset(str(n).strip().lower() for n in names if str(n).strip().lower() in SEASONS)
 
 
+def slot_of_row(row: ItemRow, taxonomy: Taxonomy | None = None) -> Slot:
+    return taxonomy.slot(row.category) if taxonomy is not None else slot_of(row.category)
+
+
+def colour_families(colors: list[str]) -> list[str]:
+    """The families of ``colors``, de-duplicated, in order."""
+    return list(dict.fromkeys(f for f in (colour_family(c) for c in colors) if f))
+
+
 def to_wardrobe_item(
-    row: ItemRow, image_features: Any = None, text_features: Any = None
+    row: ItemRow,
+    image_features: Any = None,
+    text_features: Any = None,
+    taxonomy: Taxonomy | None = None,
 ) -> WardrobeItem:
     """One database item as a scorer item. ``item_id`` is ``"{id}@{updated_at}"``: a scorer
     that keeps per-item vectors by id (the trained model does) recomputes an edited item."""
     attributes = row.attributes if isinstance(row.attributes, dict) else {}
     colors = row.colors
     words = [row.description, *colors, row.pattern or "", row.category]
+    title = " ".join(w for w in words if w).strip()
+    known = infer(title, attributes)
     return WardrobeItem(
         item_id=f"{row.id}@{row.updated_at.isoformat()}",
-        category=semantic_category(row.category),
-        title=" ".join(w for w in words if w).strip(),
+        category=row.category,
+        slot=slot_of_row(row, taxonomy),
+        title=title,
         colour=colors[0] if colors else None,
-        formality=_unit(attributes.get("formality"), FORMALITY_NAMES),
-        warmth=_unit(attributes.get("warmth")),
+        formality=known.formality,
+        warmth=known.warmth,
+        waterproof=known.waterproof,
         seasons=_seasons(attributes),
         image_features=image_features,
         text_features=text_features,
@@ -101,13 +72,14 @@ def db_id(item: WardrobeItem) -> int:
     return int(item.item_id.split("@", 1)[0])
 
 
-def summary(row: ItemRow) -> dict[str, Any]:
+def summary(row: ItemRow, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
     """What a response shows of an item (enough to render the outfit without a second call)."""
     return {
         "id": row.id,
         "category": row.category,
-        "semantic_category": semantic_category(row.category),
+        "slot": str(slot_of_row(row, taxonomy)),
         "colors": row.colors,
+        "colour_families": colour_families(row.colors),
         "pattern": row.pattern,
         "description": row.description,
         "image_sha256": row.image_sha256,

@@ -29,10 +29,27 @@ from aura.outfits.model import OutfitTransformer
 from aura.outfits.polyvore import Item
 from aura.outfits.scorer import Context, OutfitScorer, ScoreResult, WardrobeItem
 from aura.storage.changes import Space
+from aura.taxonomy.slots import Slot, slot_of
 
 NAME = "outfit_transformer"
 MODEL_ID = "aura-outfit-transformer"  # the retrieval space's model id; revision = weights sha
 CONTEXT_WEIGHT = 0.5  # share of the context fit (occasion × weather) in the score
+# The model was trained on Polyvore's semantic categories: a slot is named to it by these.
+POLYVORE_CATEGORY = {
+    Slot.TOP: "tops",
+    Slot.BOTTOM: "bottoms",
+    Slot.ONE_PIECE: "all-body",
+    Slot.OUTERWEAR: "outerwear",
+    Slot.SHOES: "shoes",
+    Slot.BAG: "bags",
+    Slot.ACCESSORY: "accessories",
+    Slot.OTHER: "accessories",
+}
+
+
+def polyvore_category(target: str) -> str:
+    """The Polyvore category the model knows for a slot or any category word."""
+    return POLYVORE_CATEGORY[slot_of(target)]
 
 
 class OutfitInference:
@@ -121,7 +138,8 @@ class OutfitInference:
     def target_embedding(self, partial: Sequence[WardrobeItem], target: str) -> np.ndarray:
         image, text = self._features(partial)
         img, txt, pad = pad_outfits(image, text, [list(range(len(partial)))])
-        spec = torch.from_numpy(self.extractor.text_features([target]).astype(np.float32))
+        spec = self.extractor.text_features([polyvore_category(target)]).astype(np.float32)
+        spec = torch.from_numpy(spec)
         return self.model.target_embedding(img, txt, pad, spec)[0].numpy()
 
     def complete(
@@ -131,9 +149,11 @@ class OutfitInference:
         candidates: Sequence[WardrobeItem],
         k: int = 5,
     ) -> list[tuple[WardrobeItem, float]]:
-        """The k candidates of ``target_category`` nearest the target-item embedding."""
+        """The k candidates of ``target_category``'s slot nearest the target-item embedding
+        (the slot is named to the model as the Polyvore category it was trained on)."""
         taken = {i.item_id for i in partial}
-        pool = [c for c in candidates if c.category == target_category and c.item_id not in taken]
+        slot = slot_of(target_category)
+        pool = [c for c in candidates if c.slot is slot and c.item_id not in taken]
         if not pool or not partial:
             return []
         query = self.target_embedding(partial, target_category)

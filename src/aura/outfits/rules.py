@@ -2,26 +2,31 @@
 
 Four checks, each a number in [0, 1] with a sentence saying why:
 
-* coverage (weight 0.30): a top and a bottom, or one all-body piece; shoes; no core
-  category twice; an outer layer when it is cold or raining;
+* coverage (weight 0.30): a core (a top and a bottom, or a one-piece), shoes, no slot of
+  the core, shoes or outer layer twice (slots: :mod:`aura.taxonomy`);
 * colour harmony (0.25): neutrals go with anything; accent colours should be analogous
   (≤ 45° apart on the colour wheel) or complementary (≥ 150°); three or more unrelated
   accents clash;
 * formality (0.25): items agree with each other and with the occasion;
-* season and weather (0.20): the outfit's warmth suits the temperature and season; open
-  shoes and no outer layer are penalised in the rain.
+* season and weather (0.20): the outfit's warmth suits the temperature and season; below
+  :data:`COLD_C` it wants an outer layer; in the rain a waterproof one, and no open shoes.
 
-Missing attributes are inferred from the title and category words (a "blazer" is formal
-and warm-ish, "sandals" are light) and otherwise count as neutral.
+Formality is what shows: an outer layer counts for half of it (a blazer over a t-shirt is
+smart), and only the pieces under it must agree with each other. Missing attributes are
+inferred from the words (:mod:`aura.taxonomy.attributes`: a "blazer" is formal, a "parka"
+warm, a "rain jacket" waterproof) and otherwise count as neutral. Every given part of the
+context gets its own sentence in the explanation, from the same numbers as the score.
 """
 
 from __future__ import annotations
 
 import colorsys
 from collections.abc import Sequence
-from functools import lru_cache
 
 from aura.outfits.scorer import Context, ScoreResult, WardrobeItem
+from aura.taxonomy.attributes import from_words
+from aura.taxonomy.colours import colour_family
+from aura.taxonomy.slots import Slot
 
 NAME = "rules"
 WEIGHTS = {"coverage": 0.30, "colour": 0.25, "formality": 0.25, "weather": 0.20}
@@ -72,92 +77,42 @@ OCCASION_FORMALITY = {
     "party": 0.7,
     "formal": 0.9,
 }
-FORMAL_WORDS = {
-    "blazer": 0.85,
-    "suit": 0.95,
-    "gown": 0.95,
-    "oxfords": 0.85,
-    "pumps": 0.8,
-    "heels": 0.8,
-    "loafers": 0.7,
-    "trousers": 0.7,
-    "blouse": 0.7,
-    "shirt": 0.6,
-    "pencil": 0.8,
-    "sheath": 0.8,
-    "clutch": 0.8,
-    "trench": 0.7,
-    "satchel": 0.6,
-    "smart": 0.75,
-    "tie": 0.9,
-    "t-shirt": 0.15,
-    "tee": 0.15,
-    "jeans": 0.25,
-    "sneakers": 0.15,
-    "hoodie": 0.05,
-    "shorts": 0.1,
-    "sandals": 0.2,
-    "tank": 0.1,
-    "backpack": 0.15,
-    "jogger": 0.05,
-    "leggings": 0.1,
-    "relaxed": 0.2,
-    "sundress": 0.3,
-    "parka": 0.2,
-    "denim": 0.25,
-}
-WARM_WORDS = {
-    "parka": 1.0,
-    "coat": 0.9,
-    "puffer": 1.0,
-    "wool": 0.8,
-    "sweater": 0.7,
-    "boots": 0.7,
-    "cardigan": 0.6,
-    "trench": 0.6,
-    "blazer": 0.5,
-    "jacket": 0.6,
-    "scarf": 0.7,
-    "shorts": 0.05,
-    "sandals": 0.05,
-    "tank": 0.05,
-    "sundress": 0.1,
-    "t-shirt": 0.2,
-    "linen": 0.1,
-}
 SEASON_TEMPERATURE = {"winter": 2.0, "autumn": 12.0, "spring": 15.0, "summer": 26.0}
-OPEN_SHOES = {"sandals", "flip-flops", "espadrilles", "slides"}
+COLD_C = 15.0  # below this an outer layer is wanted
+LIGHT_BELOW_C = 10.0  # below this shorts, sandals and tank tops are penalised
+OPEN_SHOES = {"sandals", "sandal", "flip-flops", "flip-flop", "espadrilles", "slides"}
+NEUTRAL_FAMILIES = {"black", "white", "grey", "beige", "brown", "navy", "metallic"}
+ONCE = (Slot.TOP, Slot.BOTTOM, Slot.ONE_PIECE, Slot.SHOES, Slot.OUTERWEAR)
 
 
-def _words(item: WardrobeItem) -> list[str]:
-    return f"{item.title} {item.category}".lower().replace(",", " ").split()
-
-
-@lru_cache(maxsize=16384)
-def _inferred(title: str, category: str) -> tuple[float | None, float | None]:
-    """(formality, warmth) from the words of a title and category; cached (scoring is hot)."""
-    words = f"{title} {category}".lower().replace(",", " ").split()
-    out: list[float | None] = []
-    for table in (FORMAL_WORDS, WARM_WORDS):
-        found = [table[w] for w in words if w in table]
-        out.append(sum(found) / len(found) if found else None)
-    return out[0], out[1]
+def _text(item: WardrobeItem) -> str:
+    return f"{item.title} {item.category}"
 
 
 def formality(item: WardrobeItem) -> float:
     if item.formality is not None:
         return item.formality
-    inferred = _inferred(item.title, item.category)[0]
+    inferred = from_words(_text(item)).formality
     return 0.45 if inferred is None else inferred
 
 
 def warmth(item: WardrobeItem) -> float | None:
     if item.warmth is not None:
         return item.warmth
-    found = _inferred(item.title, item.category)[1]
-    if found is None and item.category == "outerwear":
+    found = from_words(_text(item)).warmth
+    if found is None and item.slot is Slot.OUTERWEAR:
         return 0.7
     return found
+
+
+def waterproof(item: WardrobeItem) -> bool:
+    if item.waterproof is not None:
+        return item.waterproof
+    return bool(from_words(_text(item)).waterproof)
+
+
+def open_shoes(item: WardrobeItem) -> bool:
+    return item.slot is Slot.SHOES and bool(set(_text(item).lower().split()) & OPEN_SHOES)
 
 
 def hue(colour: str | None) -> int | None:
@@ -169,8 +124,13 @@ def hue(colour: str | None) -> int | None:
         r, g, b = (int(c[i : i + 2], 16) / 255 for i in (1, 3, 5))
         h, s, v = colorsys.rgb_to_hsv(r, g, b)
         return None if s < 0.25 or v < 0.2 else round(h * 360)
-    last = c.split()[-1]
-    return None if last in NEUTRAL_COLOURS else HUES.get(last)
+    last = c.split()[-1] if c.split() else ""
+    if last in NEUTRAL_COLOURS:
+        return None
+    if last in HUES:
+        return HUES[last]
+    family = colour_family(c)
+    return None if family is None or family in NEUTRAL_FAMILIES else HUES.get(family)
 
 
 def _gap(a: int, b: int) -> int:
@@ -184,24 +144,41 @@ def wanted_temperature(context: Context) -> float | None:
     return SEASON_TEMPERATURE.get(context.season or "")
 
 
+def temperature_text(context: Context) -> str | None:
+    """How the temperature the rules use was known: "8°C", or "winter (about 2°C)"."""
+    temp = wanted_temperature(context)
+    if temp is None:
+        return None
+    if context.temperature_c is not None:
+        return f"{temp:.0f}°C"
+    return f"{context.season} (about {temp:.0f}°C)"
+
+
+def is_cold(context: Context) -> bool:
+    temp = wanted_temperature(context)
+    return temp is not None and temp < COLD_C
+
+
+def has_core(slots: Sequence[Slot] | set[Slot]) -> bool:
+    return Slot.ONE_PIECE in slots or (Slot.TOP in slots and Slot.BOTTOM in slots)
+
+
 def coverage(items: Sequence[WardrobeItem], context: Context) -> tuple[float, str]:
-    cats = [i.category for i in items]
-    core = [c for c in cats if c in ("tops", "bottoms", "all-body", "shoes")]
+    slots = [i.slot for i in items]
     score, notes = 1.0, []
-    if len(core) != len(set(core)):
+    twice = [str(s) for s in ONCE if slots.count(s) > 1]
+    if twice:
         score -= 0.4
-        notes.append("a core garment category appears twice")
-    has_body = ("tops" in cats and "bottoms" in cats) or "all-body" in cats
-    if not has_body:
+        notes.append(f"{' and '.join(twice)} appear{'s' if len(twice) == 1 else ''} twice")
+    if Slot.ONE_PIECE in slots and Slot.BOTTOM in slots:
+        score -= 0.4
+        notes.append("a one-piece with a bottom")
+    if not has_core(slots):
         score -= 0.5
-        notes.append("it needs a top and a bottom, or a dress/jumpsuit")
-    if "shoes" not in cats:
+        notes.append("it needs a top and a bottom, or a one-piece (a dress, a jumpsuit)")
+    if Slot.SHOES not in slots:
         score -= 0.3
         notes.append("it has no shoes")
-    temp = wanted_temperature(context)
-    if ((temp is not None and temp < 12) or context.raining) and "outerwear" not in cats:
-        score -= 0.3
-        notes.append("it is cold or wet and there is no outer layer")
     score = max(score, 0.0)
     return score, "complete outfit" if not notes else "; ".join(notes)
 
@@ -219,19 +196,31 @@ def colour_harmony(items: Sequence[WardrobeItem]) -> tuple[float, str]:
     return max(0.0, 0.6 - 0.6 * clash), f"{len(hues)} accent colours that clash"
 
 
+def visible_formality(items: Sequence[WardrobeItem]) -> float:
+    """The outfit's formality as it shows: an outer layer is half of it."""
+    outer = [formality(i) for i in items if i.slot is Slot.OUTERWEAR]
+    rest = [formality(i) for i in items if i.slot is not Slot.OUTERWEAR]
+    if not outer or not rest:
+        levels = outer or rest
+        return sum(levels) / len(levels)
+    return 0.5 * sum(outer) / len(outer) + 0.5 * sum(rest) / len(rest)
+
+
 def occasion_fit(items: Sequence[WardrobeItem], context: Context) -> tuple[float, str] | None:
-    """How close the outfit's mean formality is to the occasion's; None with no occasion."""
+    """How close the outfit's visible formality is to the occasion's; None with no occasion."""
     target = OCCASION_FORMALITY.get(context.occasion or "")
     if target is None or not items:
         return None
-    miss = abs(sum(formality(i) for i in items) / len(items) - target)
+    miss = abs(visible_formality(items) - target)
     fit = max(0.0, 1.0 - 2.0 * miss)
     return fit, f"{'suits' if miss < 0.25 else 'does not suit'} a {context.occasion} occasion"
 
 
 def formality_fit(items: Sequence[WardrobeItem], context: Context) -> tuple[float, str]:
-    levels = [formality(i) for i in items]
-    spread = max(levels) - min(levels)
+    under = [formality(i) for i in items if i.slot is not Slot.OUTERWEAR] or [
+        formality(i) for i in items
+    ]
+    spread = max(under) - min(under)
     score = 1.0 - min(1.0, max(0.0, spread - 0.2) * 1.5)
     note = "consistent formality" if spread <= 0.35 else "mixes casual and formal pieces"
     occasion = occasion_fit(items, context)
@@ -242,24 +231,55 @@ def formality_fit(items: Sequence[WardrobeItem], context: Context) -> tuple[floa
 
 
 def weather_fit(items: Sequence[WardrobeItem], context: Context) -> tuple[float, str]:
+    """Warmth for the temperature, the season's items, an outer layer when cold, a waterproof
+    one and closed shoes in the rain. Each given part of the context gets a sentence."""
     notes, score = [], 1.0
-    temp = wanted_temperature(context)
-    warm = [w for w in (warmth(i) for i in items) if w is not None]
-    if temp is not None and warm:
-        wanted = min(1.0, max(0.0, (25.0 - temp) / 25.0))
-        have = max(warm) if temp < 15 else sum(warm) / len(warm)
-        miss = abs(have - wanted)
-        score -= min(0.7, miss)
-        notes.append(f"{'right' if miss < 0.3 else 'wrong'} warmth for {temp:.0f}°C")
+    temp, said = wanted_temperature(context), temperature_text(context)
+    outer = [i for i in items if i.slot is Slot.OUTERWEAR]
+    if temp is not None:
+        warm = [w for w in (warmth(i) for i in items) if w is not None]
+        if warm:
+            wanted = min(1.0, max(0.0, (25.0 - temp) / 25.0))
+            have = max(warm) if temp < COLD_C else sum(warm) / len(warm)
+            miss = abs(have - wanted)
+            score -= min(0.7, miss)
+            notes.append(f"{'right' if miss < 0.3 else 'wrong'} warmth for {said}")
+        else:
+            notes.append(f"warmth of the pieces unknown for {said}")
+        if temp < COLD_C and not outer:
+            score -= 0.3
+            notes.append(f"cold ({said}) and no outer layer")
+        light = [i for i in items if temp < LIGHT_BELOW_C and (warmth(i) or 0.5) <= 0.1]
+        if light:
+            score -= 0.15 * len(light)
+            notes.append(f"{len(light)} light piece(s) for {said}")
     if context.season:
         off = [i for i in items if i.seasons and context.season not in i.seasons]
         if off:
             score -= 0.2 * len(off)
             notes.append(f"{len(off)} item(s) not meant for {context.season}")
-    if context.raining and any(set(_words(i)) & OPEN_SHOES for i in items):
-        score -= 0.3
-        notes.append("open shoes in the rain")
-    return max(score, 0.0), "; ".join(notes) or "no weather constraint"
+        elif context.temperature_c is not None:
+            notes.append(f"nothing out of season for {context.season}")
+    if context.raining:
+        if any(waterproof(i) for i in outer):
+            notes.append("a waterproof layer for the rain")
+        elif outer:
+            score -= 0.4
+            notes.append("raining and the outer layer is not waterproof")
+        else:
+            score -= 0.5
+            notes.append("raining and no outer layer")
+        if any(open_shoes(i) for i in items):
+            score -= 0.3
+            notes.append("open shoes in the rain")
+    return max(score, 0.0), "; ".join(notes) or "no weather given"
+
+
+def item_fit(item: WardrobeItem, context: Context) -> float:
+    """How well one item suits the context alone (used to shortlist a wardrobe)."""
+    f, _ = formality_fit([item], context)
+    w, _ = weather_fit([item], context)
+    return 0.5 * f + 0.5 * w
 
 
 class RulesScorer:
@@ -290,7 +310,4 @@ class RulesScorer:
         return [self.score(o, context) for o in outfits]
 
     def item_fit(self, item: WardrobeItem, context: Context) -> float:
-        """How well one item suits the context alone (used to shortlist a wardrobe)."""
-        f, _ = formality_fit([item], context)
-        w, _ = weather_fit([item], context)
-        return 0.5 * f + 0.5 * w
+        return item_fit(item, context)

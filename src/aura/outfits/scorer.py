@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from aura.taxonomy.slots import Slot, slot_of
+
 if TYPE_CHECKING:  # numpy stays unimported on the rules-only start-up path
     import numpy as np
 
@@ -21,17 +23,27 @@ SEASONS = ("spring", "summer", "autumn", "winter")
 
 @dataclass(frozen=True, eq=False)
 class WardrobeItem:
-    """One garment. Unknown attributes stay None; the rule scorer infers what it can."""
+    """One garment. Unknown attributes stay None; the rule scorer infers what it can.
+
+    ``category`` is any category text (a person's word, a Polyvore category); ``slot`` is
+    where it goes (:class:`~aura.taxonomy.Slot`), resolved from ``category`` by its words
+    when not given (the database adapter resolves it with the text-embedding fallback)."""
 
     item_id: str
-    category: str  # Polyvore semantic category: tops, bottoms, all-body, shoes, outerwear, ...
+    category: str
     title: str = ""
     colour: str | None = None  # a colour name or #rrggbb
     formality: float | None = None  # 0 = casual … 1 = formal
     warmth: float | None = None  # 0 = light … 1 = warm
     seasons: frozenset[str] = frozenset()  # empty = any season
+    waterproof: bool | None = None
+    slot: Slot = None  # type: ignore[assignment]  # None: slot_of(category)
     image_features: np.ndarray | None = field(default=None, repr=False)
     text_features: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        slot = slot_of(self.category) if self.slot is None else Slot(self.slot)
+        object.__setattr__(self, "slot", slot)
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
 from aura.errors import InvalidInput, NotFound
-from aura.storage import changes, photos
+from aura.storage import changes, item_slots, photos
 from aura.storage.changes import Space
 from aura.storage.db import Database
 from aura.storage.index_manager import IndexManager
 from aura.storage.schema import ItemColor, WardrobeItem
+from aura.taxonomy import Slot, Taxonomy, colour_family, slot_of
 from aura.wardrobe.embedder import TextEmbedder, item_text
 
 TEXT_FIELDS = ("category", "colors", "pattern", "description")
@@ -32,11 +33,16 @@ def _iso(moment: datetime) -> str:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
-def item_dict(item: WardrobeItem) -> dict[str, Any]:
+def item_dict(item: WardrobeItem, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
+    """An item as the API shows it, with its taxonomy ``slot`` (by ``taxonomy``, words only
+    without one) and its colours' ``colour_families``."""
+    colors = item.colors
     return {
         "id": item.id,
         "category": item.category,
-        "colors": item.colors,
+        "slot": str(taxonomy.slot(item.category) if taxonomy else slot_of(item.category)),
+        "colors": colors,
+        "colour_families": list(dict.fromkeys(f for c in colors if (f := colour_family(c)))),
         "pattern": item.pattern,
         "attributes": item.attributes,
         "description": item.description,
@@ -49,9 +55,14 @@ def item_dict(item: WardrobeItem) -> dict[str, Any]:
     }
 
 
+def _family(colour: str) -> str | None:
+    return colour_family(colour)
+
+
 class WardrobeService:
     def __init__(self, db: Database, embedder: TextEmbedder, index: IndexManager) -> None:
         self.db, self.embedder, self.index = db, embedder, index
+        self.taxonomy = Taxonomy(embedder.embed)  # unknown category words by embedding
 
     # ---- helpers -------------------------------------------------------------------
 
@@ -105,6 +116,8 @@ class WardrobeService:
         spaces (e.g. image embeddings) beside its text one; ``also`` runs last in the
         same transaction (e.g. to record the analysis the items came from)."""
         texts = self._vectors(items)
+        for fields in items:  # any embedding a slot needs, before the transaction
+            self.taxonomy.resolve(fields["category"])
         with self.db.session() as s:
             for data, content_type in new_photos:
                 photos.put_photo(s, user_id, data, content_type)
@@ -120,7 +133,7 @@ class WardrobeService:
                 changes.upsert_embedding(s, self.embedder.space, item.id, user_id, texts[i])
                 for space, vector in (vectors[i] if i < len(vectors) else {}).items():
                     changes.upsert_embedding(s, space, item.id, user_id, vector)
-                out.append(item_dict(item))
+                out.append(item_dict(item, self.taxonomy))
             if also is not None:
                 also(s)
         self.index.sync()
@@ -128,7 +141,7 @@ class WardrobeService:
 
     def get(self, user_id: int, item_id: int) -> dict[str, Any]:
         with self.db.session() as s:
-            return item_dict(self._owned(s, user_id, item_id))
+            return item_dict(self._owned(s, user_id, item_id), self.taxonomy)
 
     def list(
         self,
@@ -138,12 +151,37 @@ class WardrobeService:
         color: str | None = None,
         pattern: str | None = None,
         text: str | None = None,
+        slot: str | None = None,
+        colour_family: str | None = None,
         limit: int = 20,
         offset: int = 0,
     ) -> dict[str, Any]:
+        """``category`` is any word: its slot's items ("t-shirt": every top), or, for a word
+        no slot knows, that exact category; ``slot`` and ``colour_family`` filter by the
+        taxonomy (:mod:`aura.taxonomy`)."""
         query = select(WardrobeItem).where(WardrobeItem.user_id == user_id)
+        slots = {Slot(slot)} if slot else set()
         if category:
-            query = query.where(WardrobeItem.category == category.strip().lower())
+            word = category.strip().lower()
+            resolved = self.taxonomy.slot(word)
+            if resolved is Slot.OTHER:
+                query = query.where(WardrobeItem.category == word)
+            else:
+                slots.add(resolved)
+        if len(slots) > 1:
+            query = query.where(false())  # two different slots asked for: nothing is both
+        elif slots:
+            (wanted,) = slots
+            with self.db.session() as s:
+                listed = item_slots.categories(s, user_id)
+            ids = [i for i, c in listed if self.taxonomy.slot(c) is wanted]
+            query = query.where(WardrobeItem.id.in_(ids))
+        if colour_family:
+            with self.db.session() as s:
+                listed = item_slots.colours(s, user_id)
+            family = colour_family.strip().lower()
+            ids = sorted({i for i, c in listed if _family(c) == family})
+            query = query.where(WardrobeItem.id.in_(ids))
         if pattern:
             query = query.where(WardrobeItem.pattern == pattern.strip().lower())
         if color:
@@ -164,15 +202,17 @@ class WardrobeService:
             total = s.scalar(select(func.count()).select_from(query.subquery()))
             rows = s.scalars(query.order_by(WardrobeItem.id).limit(limit).offset(offset)).all()
             return {
-                "items": [item_dict(r) for r in rows],
+                "items": [item_dict(r, self.taxonomy) for r in rows],
                 "total": total,
                 "limit": limit,
                 "offset": offset,
             }
 
     def update(self, user_id: int, item_id: int, patch: dict[str, Any]) -> dict[str, Any]:
+        if "category" in patch:  # any embedding a slot needs, before the transaction
+            self.taxonomy.resolve(patch["category"])
         with self.db.session() as s:
-            current = item_dict(self._owned(s, user_id, item_id))
+            current = item_dict(self._owned(s, user_id, item_id), self.taxonomy)
         merged = {**current, **patch}
         embed = any(k in patch and patch[k] != current[k] for k in TEXT_FIELDS)
         vector = self._vectors([merged])[0] if embed else None
@@ -187,7 +227,7 @@ class WardrobeService:
             s.flush()
             if vector is not None:
                 changes.upsert_embedding(s, self.embedder.space, item.id, user_id, vector)
-            out = item_dict(item)
+            out = item_dict(item, self.taxonomy)
         self.index.sync()
         return out
 
@@ -217,7 +257,7 @@ class WardrobeService:
                 )
             }
             return [
-                {"item": item_dict(rows[i]), "score": round(score, 6)}
+                {"item": item_dict(rows[i], self.taxonomy), "score": round(score, 6)}
                 for i, score in hits
                 if i in rows
             ]

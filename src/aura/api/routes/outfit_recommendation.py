@@ -18,6 +18,7 @@ from aura.outfits.saved import SavedOutfits
 from aura.outfits.scorer import Context
 from aura.outfits.service import OutfitService
 from aura.storage.users import Principal
+from aura.taxonomy.resolver import Taxonomy
 
 router = APIRouter(prefix="/api/v1/outfit-recommendation", tags=["outfit_recommendation"])
 User = Annotated[Principal, Depends(current_user)]
@@ -91,9 +92,19 @@ def outfits(request: Request) -> OutfitService:
     assert platform.db is not None
     service: OutfitService | None = getattr(request.app.state, "outfit_service", None)
     if service is None or service.scorer is not scorer or service.db is not platform.db:
-        service = OutfitService(platform.db, scorer, platform.outfit_vectors)
+        service = OutfitService(platform.db, scorer, platform.outfit_vectors, _taxonomy(platform))
         request.app.state.outfit_service = service
     return service
+
+
+def _taxonomy(platform: Any) -> Taxonomy:
+    """Slots by words, and by the wardrobe's text embedding where this process has it
+    (the wardrobe's own taxonomy then: one cache of resolved words)."""
+    wardrobe = getattr(platform, "wardrobe", None)
+    if wardrobe is not None:
+        return wardrobe.taxonomy  # type: ignore[no-any-return]
+    embedder = getattr(platform, "embedder", None)
+    return Taxonomy(embedder.embed if embedder is not None else None)
 
 
 Service = Annotated[OutfitService, Depends(outfits)]
@@ -122,6 +133,24 @@ def recommendations(body: RecommendationsIn, user: User, svc: Service) -> dict[s
         target_categories=body.target_categories,
         k=body.max_results,
     )
+
+
+@router.get("/gaps")
+def gaps(
+    user: User,
+    svc: Service,
+    occasion: Occasion | None = None,
+    season: Season | None = None,
+    temperature_c: Annotated[float | None, Query(ge=-60, le=60)] = None,
+    raining: bool = False,
+    k: Annotated[int, Query(ge=1, le=14)] = 5,
+) -> dict[str, Any]:
+    """What to buy next: the items (slot, colour family, formality, warmth, waterproof) that
+    would unlock most new good outfits for this context (none given: everyday, work and
+    cold rain), with how many each unlocks."""
+    given = occasion or season or temperature_c is not None or raining
+    contexts = [Context(occasion, season, temperature_c, raining)] if given else []
+    return svc.gaps(user.user_id, contexts, k)
 
 
 @router.post("/complete")

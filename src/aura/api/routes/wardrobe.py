@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from aura.api.auth import current_user, platform_of
 from aura.errors import NotReady
 from aura.storage.users import Principal
+from aura.taxonomy import COLOUR_FAMILIES, Slot
+from aura.taxonomy.resolver import describe
 from aura.wardrobe.service import WardrobeService
 
 router = APIRouter(prefix="/api/v1/wardrobe", tags=["wardrobe"])
@@ -109,26 +111,56 @@ def create_from_analysis(body: FromAnalysis, user: User, svc: Service) -> dict[s
     return {"items": items}
 
 
+FAMILY = f"^({'|'.join(COLOUR_FAMILIES)})$"
+
+
 @router.get("/items")
 def list_items(
     user: User,
     svc: Service,
-    category: str | None = None,
+    category: Annotated[
+        str | None, Query(max_length=50, description="Any word: its slot's items")
+    ] = None,
     color: str | None = None,
     pattern: str | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the description")] = None,
+    slot: Slot | None = None,
+    colour_family: Annotated[str | None, Query(pattern=FAMILY)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> dict[str, Any]:
+    """Your items, filtered: ``category=t-shirt`` lists your tops (a word no slot knows:
+    that exact category), ``slot=shoes`` every kind of shoe, ``colour_family=blue`` blue, denim
+    and sky blue alike (``GET /api/v1/wardrobe/taxonomy`` lists both)."""
     return svc.list(
         user.user_id,
         category=category,
         color=color,
         pattern=pattern,
         text=q,
+        slot=slot,
+        colour_family=colour_family,
         limit=limit,
         offset=offset,
     )
+
+
+@router.get("/taxonomy")
+def taxonomy(
+    user: User,
+    svc: Service,
+    category: Annotated[
+        str | None, Query(min_length=1, max_length=50, description="A word to resolve")
+    ] = None,
+) -> dict[str, Any]:
+    """The garment taxonomy: slots with their words, the core slots, colour families with
+    their names; with ``category``, where that word lands (by its words or, for a word the
+    table lacks, by the text embedding) and why."""
+    out = describe()
+    if category is not None:
+        found = svc.taxonomy.resolve(category)
+        out["resolved"] = {"category": category, **found.as_dict()}
+    return out
 
 
 @router.get("/items/{item_id:int}")

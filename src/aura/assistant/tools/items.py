@@ -1,6 +1,7 @@
 """A wardrobe item as the assistant's tools show it: the item JSON contract (``slot``,
 ``colour_families``) plus what the tools reason with (occasions, seasons, formality,
-warmth, waterproof), computed with :mod:`aura.taxonomy` and the outfit rules' inference.
+warmth, waterproof), computed with :mod:`aura.taxonomy` and the outfit engine's inference
+(:func:`aura.outfits.adapter.to_wardrobe_item`, the same numbers the scorer uses).
 
 ``label`` is how a reply names the item ("navy blazer", "red plaid scarf"); items with
 the same label in one wardrobe are told apart by their description.
@@ -19,10 +20,6 @@ from aura.outfits.scorer import SEASONS
 from aura.storage.schema import WardrobeItem as ItemRow
 from aura.taxonomy import Slot, colour_family, slot_of
 
-WATERPROOF_WORDS = frozenset(
-    {"rain", "rainy", "raincoat", "waterproof", "water-resistant", "trench", "mac", "shell",
-     "wellington", "wellies", "anorak", "gore-tex", "goretex", "windbreaker"}
-)  # fmt: skip
 PLAIN_PATTERNS = frozenset({"", "solid", "plain", "none"})
 SlotOf = Callable[[str], Slot]
 
@@ -91,10 +88,9 @@ def families(colours: Sequence[str]) -> list[str]:
 
 def view(row: ItemRow, slot_for: SlotOf = slot_of) -> ItemView:
     attributes = row.attributes if isinstance(row.attributes, dict) else {}
-    scored = adapter.to_wardrobe_item(row)
+    scored = adapter.to_wardrobe_item(row)  # the outfit engine's inference (formality, ...)
     colours = list(row.colors)
     pattern = (row.pattern or "").strip().lower() or None
-    words = set(f"{row.category} {row.description} {pattern or ''}".lower().split())
     label_bits = [colours[0] if colours else "", "" if (pattern or "") in PLAIN_PATTERNS else
                   pattern or "", row.category.strip().lower()]  # fmt: skip
     return ItemView(
@@ -110,7 +106,7 @@ def view(row: ItemRow, slot_for: SlotOf = slot_of) -> ItemView:
         seasons=seasons_of(attributes),
         formality=round(rules.formality(scored), 3),
         warmth=None if (w := rules.warmth(scored)) is None else round(w, 3),
-        waterproof=bool(words & WATERPROOF_WORDS) or bool(attributes.get("waterproof")),
+        waterproof=bool(attributes.get("waterproof")) or rules.waterproof(scored),
         image_sha256=row.image_sha256,
     )
 

@@ -11,8 +11,9 @@ from aura.assistant.tools.base import Args, Tool, ToolError, ToolSession
 from aura.assistant.tools.context import RequestContextView
 from aura.assistant.tools.items import ItemView
 from aura.assistant.tools.retrieval import Filters, apply, hybrid
-from aura.outfits import adapter, rules
+from aura.outfits import rules
 from aura.outfits.scorer import Context, WardrobeItem
+from aura.taxonomy import Slot
 
 
 class FilterArgs(Args, Filters):
@@ -165,7 +166,9 @@ def context_of(session: ToolSession, args: ContextArgs) -> RequestContextView:
 def _scorer_item(item: ItemView) -> WardrobeItem:
     return WardrobeItem(
         item_id=str(item.id),
-        category=adapter.semantic_category(item.category),
+        category=item.category,
+        slot=Slot(item.slot),
+        waterproof=item.waterproof,
         title=" ".join([item.description, *item.colors, item.pattern or "", item.category]),
         colour=item.colors[0] if item.colors else None,
         formality=item.formality,

@@ -1,4 +1,5 @@
-// Outfits: suggestions for an occasion, season and weather; saved outfits; complete one.
+// Outfits: suggestions for an occasion, season and weather (every outfit returned, what each
+// lacks, what the wardrobe lacks); what to buy next; saved outfits; complete one.
 import { api } from "./api.js";
 import { busy, itemFigure, itemLabel } from "./components.js";
 import { errorBox, field, fill, h, heading, select } from "./dom.js";
@@ -36,6 +37,46 @@ function explanation(result) {
   const reasons = [result.explanation || []].flat().filter(Boolean);
   if (!reasons.length) return null;
   return h("ul", { class: "explanation", "aria-label": "Why" }, reasons.map((r) => h("li", {}, r)));
+}
+
+function notesList(outfit) {
+  const notes = outfit.notes || [];
+  if (!notes.length) return null;
+  return h("ul", { class: "notes", "aria-label": "Missing" }, notes.map((n) => h("li", {}, n)));
+}
+
+// The gaps route's query string for the context form (the same context the suggestions use).
+function gapQuery(ctx) {
+  const params = new URLSearchParams();
+  if (ctx.occasion) params.set("occasion", ctx.occasion);
+  if (ctx.season) params.set("season", ctx.season);
+  if (ctx.weather && ctx.weather.temperature_c !== undefined) params.set("temperature_c", String(ctx.weather.temperature_c));
+  if (ctx.weather && ctx.weather.raining) params.set("raining", "true");
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}
+
+async function renderGaps(section, ctx) {
+  const body = await api(`${OUTFITS}/gaps${gapQuery(ctx)}`);
+  fill(
+    section,
+    h("h2", { id: "gaps-title" }, "What to buy next"),
+    body.gaps.length
+      ? h(
+          "ol",
+          { class: "gaps" },
+          body.gaps.map((g) =>
+            h(
+              "li",
+              { class: "card", dataset: { slot: g.slot } },
+              h("strong", {}, g.item || g.slot),
+              h("span", { class: "muted" }, ` · ${g.slot} · ${g.colour_family}${g.waterproof ? " · waterproof" : ""}`),
+              h("p", {}, g.reason),
+            ),
+          ),
+        )
+      : h("p", { class: "muted" }, "No single item would add a better outfit for this."),
+  );
 }
 
 function itemsRow(items) {
@@ -80,6 +121,7 @@ export async function render(main) {
     h("button", { type: "submit" }, "Suggest outfits"),
   );
   const suggestions = h("section", { "aria-live": "polite", "aria-label": "Suggestions" });
+  const gaps = h("section", { "aria-labelledby": "gaps-title", "aria-live": "polite" });
   const saved = h("section", { "aria-labelledby": "saved-title" });
   const completer = h("section", { "aria-labelledby": "complete-title" });
 
@@ -115,10 +157,13 @@ export async function render(main) {
       fill(
         suggestions,
         h("h2", {}, "Suggestions"),
+        // the server's sentence: how many outfits, and what is missing (or why there is none)
+        h("p", { class: body.missing && body.missing.length ? "missing" : "muted", dataset: { missing: (body.missing || []).join(" ") } }, body.message || ""),
         body.outfits.length
           ? h("ul", { class: "outfits" }, body.outfits.map((o, i) => suggestion(o, i, body.scorer, ctx, loadSaved)))
-          : h("p", {}, "No outfit could be put together: add tops, bottoms and shoes to your wardrobe."),
+          : null,
       );
+      renderGaps(gaps, ctx).catch((error) => fill(gaps, errorBox(error)));
     } catch (error) {
       fill(suggestions, errorBox(error));
     } finally {
@@ -126,8 +171,8 @@ export async function render(main) {
     }
   });
 
-  fill(main, heading("Outfits"), form, suggestions, completer, saved);
-  await Promise.all([loadSaved(), renderCompleter(completer, form)]);
+  fill(main, heading("Outfits"), form, suggestions, gaps, completer, saved);
+  await Promise.all([loadSaved(), renderCompleter(completer, form), renderGaps(gaps, {})]);
 }
 
 function suggestion(outfit, i, scorer, ctx, onSaved) {
@@ -155,6 +200,7 @@ function suggestion(outfit, i, scorer, ctx, onSaved) {
     h("h3", {}, `Outfit ${i + 1}`),
     itemsRow(outfit.items),
     scoreLine(outfit, scorer),
+    notesList(outfit),
     explanation(outfit),
     status,
   );
@@ -173,9 +219,9 @@ async function renderCompleter(section, contextForm) {
     field(
       "Find a",
       h("input", { name: "target", list: "target-categories", required: true, placeholder: "e.g. shoes" }),
-      "A category you own, or shoes, top, bottom, outerwear",
+      "Any kind of garment: t-shirt, shoes, top, bottom, outerwear, bag",
     ),
-    h("datalist", { id: "target-categories" }, [...cats, "shoes", "top", "bottom", "outerwear"].map((c) => h("option", { value: c }))),
+    h("datalist", { id: "target-categories" }, [...new Set([...cats, "shoes", "top", "bottom", "outerwear", "bag"])].map((c) => h("option", { value: c }))),
     h("button", { type: "submit" }, "Complete the outfit"),
   );
   const results = h("div", { "aria-live": "polite" });
@@ -201,7 +247,7 @@ async function renderCompleter(section, contextForm) {
                 h("li", { class: "card" }, itemsRow([r.item]), scoreLine(r, body.scorer), explanation(r)),
               ),
             )
-          : h("p", {}, `You have no ${body.target_category} to add.`),
+          : h("p", {}, `You have no ${body.target_slot || body.target_category} to add.`),
       );
     } catch (error) {
       fill(results, errorBox(error));
