@@ -47,8 +47,10 @@ class ScriptedLLM:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append(body)
-                message = outer.script(body, len(outer.requests))
-                reason = "tool_calls" if message.get("tool_calls") else "stop"
+                message = dict(outer.script(body, len(outer.requests)))
+                reason = message.pop("_finish", None) or (
+                    "tool_calls" if message.get("tool_calls") else "stop"
+                )
                 self._send(
                     {
                         "id": f"chatcmpl-{len(outer.requests)}",

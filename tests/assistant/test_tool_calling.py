@@ -94,6 +94,15 @@ def test_the_loop_is_cut_at_its_bound(eval_wardrobes) -> None:
     assert f"stopped after {MAX_ROUNDS} rounds" in done.reply
 
 
+def test_a_looping_reply_cut_by_the_limit_is_tidied(eval_wardrobes) -> None:
+    def script(body, n):
+        looped = "It's all about professionalism. " * 4 + "Wear your navy str"
+        return {**answer(looped), "_finish": "length"}
+
+    done, _ = _run(eval_wardrobes, script, "What should I wear to a job interview?")
+    assert done.reply == "It's all about professionalism."
+
+
 def test_only_the_callers_items_reach_the_reply(eval_wardrobes) -> None:
     ben = eval_wardrobes.ids["ben"]
 
@@ -114,7 +123,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def llama_server(shared_models_dir: Path) -> Iterator[str]:
+def llama_server(
+    shared_models_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """llama-cpp-python's OpenAI-compatible server with the packaged model (1 thread)."""
     from aura.assistant.backends.llama_cpp_backend import default_gguf_path
     from aura.config import load_settings
@@ -126,7 +137,9 @@ def llama_server(shared_models_dir: Path) -> Iterator[str]:
         *("--model_alias", "smollm2", "--chat_format", "chatml-function-calling"),
         *("--n_ctx", "2048", "--n_threads", "1", "--host", "127.0.0.1", "--port", str(port)),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    out = log.open("w")  # a file, not a pipe: a full pipe would block the server's logging
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + 120
@@ -136,15 +149,17 @@ def llama_server(shared_models_dir: Path) -> Iterator[str]:
                     break
             except httpx.HTTPError:
                 pass
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            assert proc.poll() is None, log.read_text()[-2000:]
             assert time.monotonic() < deadline, "llama_cpp.server did not come up"
             time.sleep(0.5)
         yield url
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        out.close()
 
 
+@pytest.mark.timeout(900)
 def test_the_loop_over_a_real_llama_cpp_server(eval_wardrobes, llama_server) -> None:
     backend = OpenAIBackend(llama_server, "smollm2", timeout_s=120)
     assistant = Assistant(
