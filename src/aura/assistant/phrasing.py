@@ -12,7 +12,10 @@ by the token limit is cut back to its last complete sentence (never mid-word).
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
+import time
 from collections.abc import Iterator
 
 from aura.assistant.backends.base import ChatMessage, GenerationParams, LLMBackend
@@ -60,6 +63,9 @@ LEAD_PARAMS = GenerationParams(
     presence_penalty=0.3,
 )
 MIN_WORDS, MAX_WORDS = 3, 14
+# The opening line gets this long (from the call) before the fixed line is used instead:
+# the answer never waits on a slow or busy CPU for a line that carries no fact.
+LEAD_BUDGET_S = 0.45
 FALLBACK = {
     "count": "Here is the count from your wardrobe.",
     "list": "Here is what I found in your wardrobe.",
@@ -174,10 +180,49 @@ def lead_messages(question: str) -> list[ChatMessage]:
     return [ChatMessage("system", LEAD_SYSTEM), *shots, ChatMessage("user", question[:300])]
 
 
-def lead_in(backend: LLMBackend, question: str, intent: str) -> tuple[str, bool]:
-    """(the opening line, whether the model's own line was used)."""
-    raw = "".join(stream_static(backend, lead_messages(question), LEAD_PARAMS)).strip()
-    line = raw.strip(" \"'*-") + "."
+def lead_in(
+    backend: LLMBackend, question: str, intent: str, *, budget_s: float = LEAD_BUDGET_S
+) -> tuple[str, bool]:
+    """(the opening line, whether the model's own line was used). Generation stops at the
+    first sentence end, or at ``budget_s`` (then the fixed line is used)."""
+    deadline = time.perf_counter() + budget_s
+    pieces: list[str] = []
+    box: queue.Queue[object] = queue.Queue()
+    stop = threading.Event()
+
+    def work() -> None:  # the model generates here; the answer waits at most budget_s
+        stream = stream_static(backend, lead_messages(question), LEAD_PARAMS)
+        try:
+            for piece in stream:
+                if stop.is_set():
+                    break
+                box.put(piece)
+        except Exception as exc:  # handed over: the fixed line is used
+            box.put(exc)
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # stops generation and releases the model
+            box.put(None)
+
+    threading.Thread(target=work, name="aura-lead-in", daemon=True).start()
+    fallback = FALLBACK.get(intent, FALLBACK["list"])
+    while True:
+        remaining = deadline - time.perf_counter()
+        try:
+            item = box.get(timeout=max(remaining, 0.0)) if remaining > 0 else None
+        except queue.Empty:
+            item = None
+            remaining = 0
+        if remaining <= 0:
+            stop.set()
+            return fallback, False
+        if item is None:
+            break
+        if isinstance(item, Exception):
+            return fallback, False
+        pieces.append(str(item))
+    line = "".join(pieces).strip().strip(" \"'*-") + "."
     if acceptable_lead(line):
         return line[0].upper() + line[1:], True
     return FALLBACK.get(intent, FALLBACK["list"]), False
