@@ -251,7 +251,7 @@ def weather_fit(items: Sequence[WardrobeItem], context: Context) -> tuple[float,
             notes.append(f"cold ({said}) and no outer layer")
         light = [i for i in items if temp < LIGHT_BELOW_C and (warmth(i) or 0.5) <= 0.1]
         if light:
-            score -= 0.15 * len(light)
+            score -= 0.3 * len(light)
             notes.append(f"{len(light)} light piece(s) for {said}")
     if context.season:
         off = [i for i in items if i.seasons and context.season not in i.seasons]
