@@ -24,7 +24,7 @@ from aura.layout import DataTree
 from tests.server import AuraServer, run_aura
 
 ROOT = Path(__file__).resolve().parents[1]
-PROTECTED = ("/api/v1/", "/v1/")
+PROTECTED = ("/api/v1/", "/v1/", "/mcp")  # /mcp: the MCP endpoint (the same keys)
 # The one explicit exception. GET /api/v1/<service>/info says which service answers, its
 # version and whether start-up is done: what the public /health/live and /health/ready
 # already say, and no user data. It stays public so the gateway's routing to each

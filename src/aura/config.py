@@ -233,6 +233,12 @@ class Settings(BaseSettings):
         validation_alias=_env("AURA_RATE_LIMIT_PER_MINUTE"),
         description="Requests per minute per API key on /api/v1 (0: no limit).",
     )
+    mcp_allow_writes: bool = Field(
+        False,
+        validation_alias=_env("AURA_MCP_ALLOW_WRITES"),
+        description="The MCP endpoint at /mcp also offers the tools that write (save an "
+        "outfit, outfit feedback); read-only by default.",
+    )
     # ---- the assistant's language model (issue 7) ----------------------------------
     llm_backend: Literal["llama_cpp", "transformers", "openai"] = Field(
         "llama_cpp",

@@ -21,12 +21,15 @@ from aura.startup import Phase, PhaseContext, Startup
 
 if TYPE_CHECKING:
     from aura.assistant.service import Assistant
+    from aura.assistant.tools import ToolDeps
     from aura.outfits.scorer import OutfitScorer
+    from aura.outfits.service import OutfitService
     from aura.outfits.vectors import OutfitVectors
     from aura.storage.db import Database
     from aura.storage.index_manager import IndexManager
     from aura.storage.models.startup import Resolved
     from aura.storage.models.store import ModelStore
+    from aura.taxonomy import Taxonomy
     from aura.vision.cached import CachedAnalyzer
     from aura.vision.pipeline import VisionPipeline
     from aura.vision.remote import RemoteVision
@@ -54,6 +57,8 @@ class Platform:
         self.outfit_scorer: OutfitScorer | None = None  # set by the "model load" phase
         self.outfit_vectors: OutfitVectors | None = None  # a trained model's retrieval space
         self.assistant: Assistant | None = None  # set by the "model load" phase
+        self._rules_scorer: OutfitScorer | None = None
+        self._outfit_service: OutfitService | None = None
         # Blocking model inference runs here, never on the event loop.
         self.inference_pool = ThreadPoolExecutor(settings.max_workers, "aura-inference")
         self.vision: VisionPipeline | None = None  # set by the "model load" phase
@@ -258,6 +263,40 @@ class Platform:
         self.outfit_scorer = scorer
         log.info("outfit scorer", extra={"scorer": scorer.name})
 
+    def outfit_service(self) -> OutfitService:
+        """The outfit service over the serving scorer (the rule scorer until one loaded);
+        one instance per scorer."""
+        from aura.outfits.rules import RulesScorer
+        from aura.outfits.service import OutfitService
+
+        assert self.db is not None
+        scorer = self.outfit_scorer
+        if scorer is None:
+            if self._rules_scorer is None:
+                self._rules_scorer = RulesScorer()
+            scorer = self._rules_scorer
+        service = self._outfit_service
+        if service is None or service.scorer is not scorer or service.db is not self.db:
+            service = OutfitService(self.db, scorer, self.outfit_vectors, self.taxonomy())
+            self._outfit_service = service
+        return service
+
+    def tool_deps(self) -> ToolDeps:
+        """What the assistant's tools (chat, MCP) run over: this process's services."""
+        from aura.assistant.tools import ToolDeps
+
+        assert self.db is not None
+        return ToolDeps(self.db, self.wardrobe, self.outfit_service, self.taxonomy().slot)
+
+    def taxonomy(self) -> Taxonomy:
+        """The wardrobe's taxonomy (words, then its text embedding) where this process
+        serves the wardrobe; else words, plus the embedder if one is loaded."""
+        from aura.taxonomy import Taxonomy
+
+        if self.wardrobe is not None:
+            return self.wardrobe.taxonomy
+        return Taxonomy(self.embedder.embed if self.embedder is not None else None)
+
     def _phase_assistant_model(self, ctx: PhaseContext) -> None:
         """Load the assistant's LLM (seconds; never in a request), with conversation memory
         in the database and retrieval over the user's wardrobe in the item index."""
@@ -275,5 +314,6 @@ class Platform:
             context_tokens=self.settings.llm_context_tokens,
             default_max_tokens=self.settings.llm_max_tokens,
             wardrobe=IndexWardrobeSource(self.wardrobe),
+            tools=self.tool_deps(),
         )
         log.info("assistant model loaded", extra={"llm": backend.info().to_dict()})

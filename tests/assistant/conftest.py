@@ -7,6 +7,7 @@ models folder (MODEL_PATH for the servers these tests start), exactly as `aura` 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,44 @@ def tf_backend(converted_smollm2: Path) -> Iterator[object]:
     backend = TransformersBackend(converted_smollm2, threads=2)
     yield backend
     backend.close()
+
+
+@dataclass
+class Wardrobes:
+    """The evaluation wardrobes in a real platform (database, embedder, item index, the
+    packaged model): users by name, and each user's item ids by item name."""
+
+    platform: object
+    users: dict[str, int]
+    keys: dict[str, str]
+    ids: dict[str, dict[str, int]]
+
+    def name_of(self, user: str) -> dict[int, str]:
+        return {v: k for k, v in self.ids[user].items()}
+
+
+@pytest.fixture(scope="session")
+def eval_wardrobes(
+    tmp_path_factory: pytest.TempPathFactory, shared_models_dir: Path
+) -> Iterator[Wardrobes]:
+    """One in-process platform (the assistant's phases, the rule outfit scorer) with the
+    three evaluation wardrobes of tests/assistant/eval_set.py; built once per session."""
+    from aura.platform import Platform
+    from aura.storage.users import create_user
+    from tests.assistant.eval_set import WARDROBES
+
+    data = tmp_path_factory.mktemp("eval-wardrobes") / "data"
+    settings = load_settings(
+        data_dir=data, model_path=shared_models_dir, service="conversational_ai", llm_threads=2
+    )
+    DataTree(settings).setup()
+    platform = Platform(settings)
+    state = platform.startup.run()
+    assert state.status == "ready", state.to_dict()
+    users, keys, ids = {}, {}, {}
+    for name, items in WARDROBES.items():
+        users[name], keys[name] = create_user(platform.db, name)
+        made = platform.wardrobe.create_many(users[name], list(items.values()))
+        ids[name] = {label: row["id"] for label, row in zip(items, made, strict=True)}
+    yield Wardrobes(platform, users, keys, ids)
+    platform.close()

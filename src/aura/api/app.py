@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
@@ -27,11 +27,20 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
     settings = settings or load_settings()
     platform = platform or Platform(settings)
 
+    mcp_http = None
+    if Service.CONVERSATIONAL_AI in settings.served_services:
+        from aura.api.mcp import mcp_endpoint
+
+        mcp_http = mcp_endpoint(platform)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform.startup.start_in_background()  # heavy phases never block the event loop
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                if mcp_http is not None:
+                    await stack.enter_async_context(mcp_http.run())
+                yield
         finally:
             log.info("shutting down")
             platform.startup.stop()
@@ -65,6 +74,12 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
         app.include_router(conversational_ai.router)
         app.include_router(openai_compat.router)
+        from starlette.routing import Route
+
+        # MCP over streamable HTTP (the assistant's tools, API key required)
+        app.router.routes.append(
+            Route("/mcp", mcp_http, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+        )
         # the web app and its helpers live with the assistant (one-process mode: everything)
         app.include_router(system.router)
         app.include_router(local_signin.router)

@@ -11,6 +11,7 @@ from aura.cli import (
     backup,
     config_cmd,
     index,
+    mcp_cmd,
     models,
     outfits,
     proof,
@@ -56,6 +57,7 @@ app.add_typer(train.app, name="train")  # assistant, garment-classifier; outfits
 app.add_typer(outfits.app, name="outfits")
 app.command("verify-persistence")(proof.verify_persistence)
 app.add_typer(wardrobe.app, name="wardrobe")
+app.command("mcp")(mcp_cmd.mcp)
 
 
 def main() -> None:

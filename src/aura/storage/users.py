@@ -92,6 +92,11 @@ def list_users(db: Database) -> list[dict[str, object]]:
         return [{"id": u.id, "name": u.name, "created_at": u.created_at} for u in rows]
 
 
+def user_id_by_name(db: Database, name: str) -> int | None:
+    with db.session() as s:
+        return s.scalar(select(User.id).where(User.name == name))
+
+
 def authenticate(db: Database, key: str) -> Principal | None:
     """The principal owning ``key``, or None for an unknown or revoked key."""
     with db.session() as s:

@@ -58,6 +58,7 @@ WATERPROOF_WORDS: frozenset[str] = frozenset({
     "rain jacket", "raincoat", "rain coat", "waterproof", "water-proof", "gore-tex", "goretex",
     "mac", "mackintosh", "slicker", "oilskin", "anorak", "poncho", "rain boot", "rain boots",
     "wellington", "wellingtons", "wellies", "shell jacket", "rain shell", "rain",
+    "trench", "trench coat", "water-resistant", "windbreaker",
 })  # fmt: skip
 
 

@@ -33,6 +33,10 @@ class GenerationParams:
     top_p: float = 0.95
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    # against degenerate loops ("it's all about professionalism" x4): 1.0 / 0.0 = off
+    repeat_penalty: float = 1.0
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
 
 
 @dataclass

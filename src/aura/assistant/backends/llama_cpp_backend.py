@@ -75,6 +75,9 @@ class LlamaCppBackend(LLMBackend):
             add_generation_prompt=True,
         )
         self._context_tokens = context_tokens
+        # the KV state after a static prompt prefix (a system prompt), by its tokens
+        self._prefix_states: dict[tuple[int, ...], Any] = {}
+        self.prefix_hits = 0
 
     def _token_text(self, token: int) -> str:
         if token < 0:
@@ -101,6 +104,9 @@ class LlamaCppBackend(LLMBackend):
             "temperature": params.temperature,
             "top_p": params.top_p,
             "stop": [*stop, *params.stop],
+            "repeat_penalty": params.repeat_penalty,
+            "frequency_penalty": params.frequency_penalty,
+            "presence_penalty": params.presence_penalty,
         }
         if params.seed is not None:
             kwargs["seed"] = params.seed
@@ -115,6 +121,53 @@ class LlamaCppBackend(LLMBackend):
     def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
         kwargs = self._kwargs(messages, params)
         with self._lock:  # released when the caller closes the iterator early, too
+            for chunk in self._llm.create_completion(stream=True, **kwargs):
+                text = chunk["choices"][0]["text"]  # type: ignore[index]
+                if text:
+                    yield text
+
+    def static_prefix(self, messages: list[ChatMessage]) -> tuple[int, ...]:
+        """The tokens every prompt with these messages but the last shares: the rendered
+        template's common prefix for two different user turns after them (the system
+        prompt and any fixed examples)."""
+        head = messages[:-1]
+        a, _ = self._render([*head, ChatMessage("user", "a")])
+        b, _ = self._render([*head, ChatMessage("user", "b")])
+        # tokenized exactly as create_completion tokenizes a prompt, so the prefixes match
+        ta = self._llm.tokenize(a.encode("utf-8"), special=True)
+        tb = self._llm.tokenize(b.encode("utf-8"), special=True)
+        n = 0
+        while n < min(len(ta), len(tb)) and ta[n] == tb[n]:
+            n += 1
+        return tuple(ta[:n])
+
+    def _ensure_prefix(self, prefix: tuple[int, ...]) -> None:
+        """Make the model's KV cache start with ``prefix``: evaluated once, then restored
+        from the saved state when another prompt (the raw route) overwrote it."""
+        current = tuple(self._llm._input_ids[: len(prefix)].tolist())
+        if current == prefix:
+            self.prefix_hits += 1
+            return
+        state = self._prefix_states.get(prefix)
+        if state is not None:
+            self._llm.load_state(state)
+            self.prefix_hits += 1
+            return
+        self._llm.reset()
+        self._llm.eval(list(prefix))
+        if len(self._prefix_states) >= 4:
+            self._prefix_states.clear()
+        self._prefix_states[prefix] = self._llm.save_state()
+
+    def stream_cached(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
+        """:meth:`stream`, with all messages but the last (static: system prompt, examples)
+        evaluated once and reused: only the last message is processed per call (llama.cpp
+        matches the cached prefix)."""
+        prefix = self.static_prefix(messages)
+        kwargs = self._kwargs(messages, params)
+        with self._lock:
+            if prefix:
+                self._ensure_prefix(prefix)
             for chunk in self._llm.create_completion(stream=True, **kwargs):
                 text = chunk["choices"][0]["text"]  # type: ignore[index]
                 if text:

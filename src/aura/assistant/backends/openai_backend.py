@@ -64,7 +64,11 @@ class OpenAIBackend(LLMBackend):
             "top_p": params.top_p,
         }
         if params.stop:
-            body["stop"] = list(params.stop)
+            body["stop"] = list(params.stop)[:4]
+        if params.frequency_penalty:
+            body["frequency_penalty"] = params.frequency_penalty
+        if params.presence_penalty:
+            body["presence_penalty"] = params.presence_penalty
         if params.seed is not None:
             body["seed"] = params.seed
         return body
@@ -94,6 +98,43 @@ class OpenAIBackend(LLMBackend):
                         yield chunk.choices[0].delta.content
         except self._openai.OpenAIError as exc:
             raise self._unavailable(exc) from exc
+
+    def chat_tools(
+        self,
+        messages: list[dict[str, Any]],
+        tools: list[dict[str, Any]],
+        params: GenerationParams,
+        *,
+        tool_choice: str | None = None,
+    ) -> dict[str, Any]:
+        """One round of native tool calling: the model's message as ``content``,
+        ``tool_calls`` ([{id, name, arguments (the raw JSON text)}]) and ``finish_reason``."""
+        body = self._request([], params)
+        body["messages"] = messages
+        if tools:
+            body["tools"] = tools
+            if tool_choice:
+                body["tool_choice"] = tool_choice
+        try:
+            out = self._client.chat.completions.create(**body)
+        except self._openai.OpenAIError as exc:
+            raise self._unavailable(exc) from exc
+        if not out.choices:
+            raise self._unavailable(ValueError("the answer has no choices"))
+        choice = out.choices[0]
+        calls = [
+            {
+                "id": c.id or f"call_{n}",
+                "name": c.function.name if c.function else "",
+                "arguments": (c.function.arguments if c.function else "") or "",
+            }
+            for n, c in enumerate(choice.message.tool_calls or [])
+        ]
+        return {
+            "content": choice.message.content or "",
+            "tool_calls": calls,
+            "finish_reason": choice.finish_reason,
+        }
 
     def close(self) -> None:
         self._client.close()

@@ -86,6 +86,8 @@ class TransformersBackend(LLMBackend):
         }
         if sample:
             kwargs.update(temperature=params.temperature, top_p=params.top_p)
+        if params.repeat_penalty != 1.0:
+            kwargs["repetition_penalty"] = params.repeat_penalty
         return kwargs
 
     def generate(self, messages: list[ChatMessage], params: GenerationParams) -> str:

@@ -1,12 +1,85 @@
-// Chat with the assistant: streamed replies, the items it drew on, past conversations.
+// Chat with the assistant: streamed replies, the items and outfits an answer is about (as
+// cards with their photos), how it got them (the tool calls), the model that answered, and
+// past conversations.
 import { ApiError, api, authHeaders } from "./api.js";
-import { busy, itemFigure } from "./components.js";
+import { busy, itemFigure, itemLabel, picture } from "./components.js";
 import { errorBox, field, fill, h, heading } from "./dom.js";
 import { streamEvents } from "./sse.js";
 
 const CHAT = "/api/v1/conversational-ai";
 
+// One item of a reply as a card: its photo (or colour block) and label.
+function itemCard(item) {
+  return h(
+    "figure",
+    { class: "chat-card", "data-item-id": String(item.id) },
+    picture(item, "thumb small"),
+    h("figcaption", {}, item.label || itemLabel(item)),
+  );
+}
+
+function outfitCard(outfit, byId) {
+  const ids = outfit.item_ids || [];
+  const why = (outfit.explanation || []).slice(0, 2).join(" ");
+  return h(
+    "li",
+    { class: "chat-outfit" },
+    h(
+      "div",
+      { class: "minis" },
+      ids.map((id) => (byId.has(id) ? itemCard(byId.get(id)) : itemFigure(id))),
+    ),
+    why ? h("p", { class: "muted" }, why) : null,
+  );
+}
+
+// "How I got this": the tools the answer came from, their arguments and what they returned.
+function howIGotThis(calls) {
+  if (!calls || !calls.length) return null;
+  return h(
+    "details",
+    { class: "chat-tools" },
+    h("summary", {}, `How I got this (${calls.length} tool call${calls.length === 1 ? "" : "s"})`),
+    h(
+      "ol",
+      {},
+      calls.map((c) =>
+        h(
+          "li",
+          { class: c.ok === false ? "failed" : null },
+          h("code", {}, c.name),
+          " ",
+          h("code", { class: "args" }, JSON.stringify(c.arguments || {})),
+          " → ",
+          c.summary || "",
+        ),
+      ),
+    ),
+  );
+}
+
+function grounded(meta) {
+  if (!meta || !(meta.items || meta.tool_calls)) return null;
+  const items = meta.items || [];
+  const byId = new Map(items.map((i) => [i.id, i]));
+  const outfits = meta.outfits || [];
+  const inOutfits = new Set(outfits.flatMap((o) => o.item_ids || []));
+  const loose = items.filter((i) => !inOutfits.has(i.id));
+  return h(
+    "div",
+    { class: "chat-grounded used" },
+    outfits.length
+      ? h("ul", { class: "chat-outfits", "aria-label": "Outfits" }, outfits.map((o) => outfitCard(o, byId)))
+      : null,
+    loose.length ? h("div", { class: "minis chat-items", "aria-label": "Items" }, loose.map(itemCard)) : null,
+    howIGotThis(meta.tool_calls),
+    meta.model ? h("p", { class: "muted chat-model" }, `Answered with ${meta.model}`) : null,
+    meta.notice ? h("p", { class: "chat-notice", role: "note" }, meta.notice) : null,
+  );
+}
+
 function itemsUsed(meta) {
+  if (meta && (meta.items || meta.tool_calls)) return grounded(meta);
   const ids = (meta && meta.item_ids) || [];
   if (!ids.length) return null;
   const referenced = new Set((meta && meta.referenced_item_ids) || []);
@@ -44,6 +117,13 @@ export async function render(main, [conversationId]) {
   const status = h("div", { "aria-live": "assertive" });
   const form = h("form", { class: "composer" }, field("Message", message), send, status);
   let current = conversationId || null;
+  const modelLine = h("p", { class: "muted chat-model", "aria-live": "polite" });
+  api("/v1/models")
+    .then((body) => {
+      const id = body.data && body.data[0] && body.data[0].id;
+      if (id) modelLine.textContent = `Model in use: ${id}`;
+    })
+    .catch(() => {});
 
   async function loadList() {
     const body = await api(`${CHAT}/conversations`);
@@ -124,6 +204,7 @@ export async function render(main, [conversationId]) {
   fill(
     main,
     heading("Chat"),
+    modelLine,
     h(
       "div",
       { class: "chat" },

@@ -1,0 +1,647 @@
+"""The deterministic planner: a question's intent and slots, parsed from its words; the
+tools it needs, run; the answer composed from their results.
+
+This is how the packaged small model answers: the facts (counts, item names, outfits,
+reasons) are all written here from tool results, so a 135M model cannot invent them. The
+model only writes a short opening line (:mod:`aura.assistant.phrasing`).
+
+Intents: ``count``, ``list`` (filter/search), ``outfit`` (for an occasion or weather),
+``choose`` (which piece of a kind for a context: "what jacket for the rain?"), ``pairs``
+("what goes with my blue trousers?"), ``compare``, ``explain``, ``gaps``, ``describe``,
+``saved``, ``item`` (details of one item) and ``advice`` (the style notes).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from aura.assistant import guidance as guidance_corpus
+from aura.assistant.tools import Toolbox, ToolOutcome, ToolSession
+from aura.assistant.tools.retrieval import Filters, apply
+from aura.taxonomy import Slot, colour_family, lexical_slot
+
+SLOT_WORDS = {
+    "top": "top", "tops": "top", "bottom": "bottom", "bottoms": "bottom", "shoes": "shoes",
+    "shoe": "shoes", "footwear": "shoes", "outerwear": "outerwear", "accessory": "accessory",
+    "accessories": "accessory", "bag": "bag", "bags": "bag", "one-piece": "one-piece",
+    "one-pieces": "one-piece", "layers": "outerwear",
+}  # fmt: skip
+# garment words that are too often something else in a question
+AMBIGUOUS_GARMENT = frozenset(
+    {"short", "flat", "ring", "watch", "suits", "tank", "slide", "mac", "pump", "derby", "wedge",
+     "cape", "item", "items", "garment", "garments", "clothing", "clothes", "other", "piece",
+     "pieces", "thing", "things", "outfit", "outfits", "wear", "sock"}
+)  # fmt: skip
+AMBIGUOUS_COLOUR = frozenset(
+    {"snow", "forest", "wine", "coffee", "cherry", "butter", "marine", "midnight", "jet", "ash",
+     "rose", "sand", "stone", "lime", "mint", "pearl", "amber", "ruby", "jade", "heather",
+     "slate", "moss", "petrol", "grape", "lemon", "multi", "coral", "peach", "nude", "tan",
+     "brick", "chocolate", "caramel", "champagne", "oatmeal", "onyx", "ebony", "canary",
+     "salmon", "aqua", "azure", "plum", "violet", "mauve", "denim", "cream"}
+)  # fmt: skip
+CLEAR_COLOUR = frozenset({"denim", "cream", "tan", "coral", "plum", "nude", "violet"})
+PATTERNS = {
+    "striped": "striped", "stripes": "striped", "stripe": "striped", "stripy": "striped",
+    "floral": "floral", "flowery": "floral", "plaid": "plaid", "tartan": "plaid",
+    "checked": "checked", "check": "checked", "checks": "checked", "gingham": "checked",
+    "polka": "polka dot", "dotted": "polka dot", "spotted": "polka dot",
+    "patterned": None, "graphic": "graphic", "printed": None, "paisley": "paisley",
+    "houndstooth": "houndstooth", "herringbone": "herringbone", "leopard": "animal print",
+    "camo": "camouflage", "camouflage": "camouflage", "solid": "solid", "plain": "solid",
+}  # fmt: skip
+SEASON_WORDS = {"spring": "spring", "summer": "summer", "autumn": "autumn", "fall": "autumn",
+                "winter": "winter"}  # fmt: skip
+OCCASION_ITEM_WORDS = {
+    "work": "work", "office": "work", "formal": "formal", "casual": "casual", "party": "party",
+    "gym": "sport", "sport": "sport", "sports": "sport", "running": "sport", "beach": "beach",
+    "evening": "party", "weekend": "casual", "wedding": "formal", "interview": "work",
+    "run": "sport", "workout": "sport", "hiking": "sport",
+}  # fmt: skip
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z]+)*")
+
+INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("gaps", re.compile(r"\b(missing|lack|lacking|gaps?|should i buy|to buy|need to get|"
+                        r"worth buying|shopping list|invest in)\b")),
+    ("saved", re.compile(r"\b(saved|favou?rite) outfits?\b|\bmy outfits\b")),
+    ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b|\bhow much\b")),
+    ("pairs", re.compile(r"\b(go|goes|going|works?)( well)? with\b|\bmatch(es)?\b|"
+                         r"\bpair(ed|s)? with\b|\bwear with\b|\bcombine\b|\bstyle (my|the)\b")),
+    ("compare", re.compile(r"\bcompare\b|\bwarmer\b|\bmore formal\b|\bdressier\b|"
+                           r"\bwhich is better\b|\bdifference between\b")),
+    ("explain", re.compile(r"^why\b|\bexplain\b|\bwhy (does|do|is|would)\b")),
+    ("describe", re.compile(r"\b(describe|summari[sz]e|overview of) (my )?(wardrobe|closet)\b|"
+                            r"\bwhat('s| is) in my (wardrobe|closet)\b")),
+    ("outfit", re.compile(r"\bwhat (should|shall|can|could|do) i wear\b|\bwhat to wear\b|"
+                          r"\boutfits?\b|\bwear (to|for|on|at)\b|\bdress for\b|\blook for\b|"
+                          r"\bwhat do i wear\b|\bget dressed\b")),
+    ("item", re.compile(r"\btell me about\b|\bdetails (of|about|on)\b|\bwhat is my\b")),
+    ("list", re.compile(r"\b(which|what|show|list|any|find|do i (have|own))\b")),
+]  # fmt: skip
+CHOOSE = re.compile(r"\b(what|which)\b.*\b(should|shall|can|could|do|to)\b.*"
+                    r"\b(take|wear|bring|pack|put on|grab|choose|pick)\b")  # fmt: skip
+
+
+@dataclass
+class Parsed:
+    """What the question names."""
+
+    text: str
+    words: list[str]
+    slots: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    colour_families: list[str] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+    occasions: list[str] = field(default_factory=list)
+    seasons: list[str] = field(default_factory=list)
+    waterproof: bool | None = None
+
+    def filters(self, *, occasions: bool = True) -> Filters:
+        return Filters(
+            slot=self.slots or None,
+            category=self.categories or None,
+            colour_family=self.colour_families or None,
+            pattern=self.patterns or None,
+            occasion=(self.occasions or None) if occasions else None,
+            season=self.seasons or None,
+            waterproof=self.waterproof,
+        )
+
+    def garment_filters(self) -> Filters:
+        return Filters(
+            slot=self.slots or None,
+            category=self.categories or None,
+            colour_family=self.colour_families or None,
+            pattern=self.patterns or None,
+        )
+
+
+def tokens(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'").replace("t shirt", "t-shirt"))
+
+
+def parse(text: str) -> Parsed:
+    ws = tokens(text)
+    p = Parsed(text, ws)
+    n = 0
+    while n < len(ws):
+        w = ws[n]
+        pair = f"{w} {ws[n + 1]}" if n + 1 < len(ws) else ""
+        fam = colour_family(pair) if pair and " " in pair and _colour_pair(pair) else None
+        if fam:
+            p.colour_families.append(fam)
+            n += 2
+            continue
+        if w not in AMBIGUOUS_COLOUR or (w in CLEAR_COLOUR and _garment_follows(ws, n)):
+            fam = colour_family(w)
+            if fam and w not in ("multi",):
+                p.colour_families.append(fam)
+        if PATTERNS.get(w):
+            p.patterns.append(PATTERNS[w])
+        if w in SEASON_WORDS:
+            p.seasons.append(SEASON_WORDS[w])
+        if w in ("waterproof", "rainproof", "water-resistant"):
+            p.waterproof = True
+        n += 1
+    # garments: two-word terms first ("rain boots"), then words; slot words are slots
+    used: set[int] = set()
+    for n in range(len(ws) - 1):
+        pair = f"{ws[n]} {ws[n + 1]}"
+        found = lexical_slot(pair)
+        if found and " " in found[1] and ws[n + 1] not in SLOT_WORDS:
+            p.categories.append(found[1])
+            used |= {n, n + 1}
+    for n, w in enumerate(ws):
+        if n in used or w in AMBIGUOUS_GARMENT:
+            continue
+        if w in SLOT_WORDS:
+            p.slots.append(SLOT_WORDS[w])
+            continue
+        found = lexical_slot(w)
+        if found and found[0] is not Slot.OTHER and not _colour_used_as_noun(ws, n):
+            p.categories.append(found[1])
+    for w in ws:
+        if w in OCCASION_ITEM_WORDS:
+            p.occasions.append(OCCASION_ITEM_WORDS[w])
+    for attr in ("slots", "categories", "colour_families", "patterns", "occasions", "seasons"):
+        setattr(p, attr, list(dict.fromkeys(getattr(p, attr))))
+    return p
+
+
+def _colour_pair(pair: str) -> bool:
+    from aura.taxonomy import colour_words
+
+    return pair in colour_words()
+
+
+def _garment_follows(ws: list[str], n: int) -> bool:
+    return n + 1 < len(ws) and lexical_slot(ws[n + 1]) is not None
+
+
+def _colour_used_as_noun(ws: list[str], n: int) -> bool:
+    # "denim" as a colour word before a garment ("denim jacket") is still a garment
+    return False
+
+
+HOW_TO = re.compile(r"^how (should|do|can|could|would) (i|you|one)\b")
+WHICH_ITEMS = re.compile(r"^(which|what) (of my )?(items|things|pieces|clothes)\b")
+
+
+def intent_of(p: Parsed) -> str:
+    low = " ".join(p.words)
+    if HOW_TO.search(low) and "my" not in p.words and not re.search(r"\bhow many\b", low):
+        return "advice"
+    if WHICH_ITEMS.search(low) and not INTENT_PATTERNS[3][1].search(low):
+        return "list"
+    for name, pattern in INTENT_PATTERNS:
+        if pattern.search(low):
+            if name == "outfit" and (p.slots or p.categories) and CHOOSE.search(low):
+                return "choose"
+            if name == "list" and CHOOSE.search(low) and (p.slots or p.categories):
+                return "choose"
+            return name
+    if p.slots or p.categories or p.colour_families or p.occasions or p.seasons:
+        return "list"
+    return "advice"
+
+
+def expanded_query(question: str, context: Any) -> str:
+    """The question plus the words its weather implies in item texts (BM25 matches words:
+    "a snowy walk" should find what is labelled winter)."""
+    extra = []
+    temp = context.temperature_c
+    if context.snowing or (temp is not None and temp < 8):
+        extra.append("winter warm wool")
+    if context.raining:
+        extra.append("waterproof rain")
+    if temp is not None and temp > 22:
+        extra.append("summer light")
+    return " ".join([question, *extra])
+
+
+def retrieve(toolbox: Toolbox, session: ToolSession, question: str, k: int = 5) -> ToolOutcome:
+    """The hybrid search the planner runs for a free-text question: the question's
+    attribute filters, then BM25 + dense over what they leave, fused."""
+    from aura.assistant.tools import parse_context
+
+    f = parse(question).filters()
+    query = expanded_query(question, parse_context(question))
+    return toolbox.run(
+        session, "search_items", {**f.model_dump(exclude_none=True), "query": query, "limit": k}
+    )
+
+
+# ---- composing ------------------------------------------------------------------------
+
+
+def join(names: list[str]) -> str:
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def your(labels: list[str]) -> str:
+    return join([f"your {label}" for label in labels])
+
+
+def noun_of(p: Parsed, *, plural: bool) -> str:
+    """How the answer names what was asked for ("blue tops", "jeans", "items")."""
+    head = ""
+    if p.categories:
+        head = join([_plural(c) if plural else c for c in p.categories])
+    elif p.slots:
+        head = join([_slot_noun(s, plural) for s in p.slots])
+    else:
+        head = "items" if plural else "item"
+    bits = [*p.colour_families, *p.patterns, *(["waterproof"] if p.waterproof else [])]
+    tail = []
+    if p.occasions:
+        tail.append(f"for {join(p.occasions)}")
+    if p.seasons:
+        tail.append(f"for {join(p.seasons)}")
+    return " ".join([*bits, head, *tail])
+
+
+def _plural(term: str) -> str:
+    if term.endswith(("ss", "sh", "ch", "x")):
+        return term + "es"
+    if term.endswith(("s", "wear")):
+        return term
+    if term.endswith(("sh", "ch", "x")):
+        return term + "es"
+    return term + "s"
+
+
+def _slot_noun(slot: str, plural: bool) -> str:
+    nouns = {"top": "tops", "bottom": "bottoms", "one-piece": "one-pieces (dresses, jumpsuits)",
+             "outerwear": "outerwear pieces", "shoes": "pairs of shoes", "bag": "bags",
+             "accessory": "accessories"}  # fmt: skip
+    singular = {"outerwear": "outerwear piece", "shoes": "pair of shoes", "accessory": "accessory",
+                "one-piece": "one-piece"}  # fmt: skip
+    return nouns.get(slot, slot + "s") if plural else singular.get(slot, slot)
+
+
+@dataclass
+class Answer:
+    """A composed answer: the text, the items it is about, outfits, and the tool calls."""
+
+    intent: str
+    body: str
+    item_ids: list[int] = field(default_factory=list)
+    outfits: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[ToolOutcome] = field(default_factory=list)
+    guidance_ids: list[str] = field(default_factory=list)
+
+
+class Planner:
+    MAX_LISTED = 8
+
+    def __init__(self, toolbox: Toolbox) -> None:
+        self.toolbox = toolbox
+
+    def answer(self, session: ToolSession, question: str) -> Answer:
+        p = parse(question)
+        intent = intent_of(p)
+        run = _Run(self.toolbox, session, p, intent)
+        handler = getattr(self, f"_{intent}")
+        body = handler(run)
+        return Answer(intent, body, run.used, run.outfits, run.calls, run.guidance)
+
+    # -- intents ------------------------------------------------------------------------
+
+    def _count(self, r: _Run) -> str:
+        f = r.p.filters()
+        res = r.call("count_items", f.model_dump(exclude_none=True))
+        count, items = res["count"], res["items"]
+        noun = noun_of(r.p, plural=count != 1)
+        if count == 0:
+            return f"You have no {noun_of(r.p, plural=True)} in your wardrobe."
+        shown = items[: self.MAX_LISTED]
+        r.use(shown)
+        more = f", and {count - len(shown)} more" if count > len(shown) else ""
+        return f"You have {count} {noun}: {your([i['label'] for i in shown])}{more}."
+
+    def _list(self, r: _Run) -> str:
+        f = r.p.filters()
+        args: dict[str, Any] = {**f.model_dump(exclude_none=True), "limit": self.MAX_LISTED}
+        if f.empty():
+            args["query"] = expanded_query(r.p.text, r.session.context)
+            args["limit"] = 5
+        res = r.call("search_items", args)
+        items = res["items"]
+        if not items:
+            return "Your wardrobe has no items yet: add some and ask again."
+        if res.get("relaxed"):
+            r.use(items[:3])
+            return (
+                f"You have no {noun_of(r.p, plural=True)}. The closest items you own: "
+                f"{your([i['label'] for i in items[:3]])}."
+            )
+        r.use(items)
+        if f.empty():
+            return f"These of your items fit best: {your([i['label'] for i in items])}."
+        more = f", and {res['total'] - len(items)} more" if res["total"] > len(items) else ""
+        return (
+            f"Your {noun_of(r.p, plural=len(items) != 1)}: "
+            f"{join([i['label'] for i in items])}{more}."
+        )
+
+    def _item(self, r: _Run) -> str:
+        found = self._anchors(r, 1)
+        if not found:
+            return self._list(r)
+        item = r.call("get_item", {"item_id": found[0]["id"]})["item"]
+        r.use([item])
+        facts = [f"category {item['category']} ({item['slot']})"]
+        if item.get("colors"):
+            facts.append(f"colour {join(item['colors'])}")
+        if item.get("pattern"):
+            facts.append(f"pattern {item['pattern']}")
+        if item.get("occasions"):
+            facts.append(f"for {join(item['occasions'])}")
+        desc = f" — {item['description']}" if item.get("description") else ""
+        return f"Your {item['label']}{desc}: {', '.join(facts)}."
+
+    def _describe(self, r: _Run) -> str:
+        res = r.call("describe_wardrobe", {})
+        if not res["total"]:
+            return "Your wardrobe is empty: add items and ask again."
+        slots = join([f"{n} {_slot_noun(s, n != 1)}" for s, n in res["by_slot"].items()])
+        colours = list(res["by_colour_family"])[:3]
+        tail = f" The main colours are {join(colours)}." if colours else ""
+        return f"You have {res['total']} items: {slots}.{tail}"
+
+    def _outfit(self, r: _Run) -> str:
+        seeds = (
+            [i["id"] for i in self._anchors(r, 2)]
+            if (r.p.categories or r.p.colour_families)
+            else []
+        )
+        res = r.call("recommend_outfits", {"k": 3, "seed_item_ids": seeds})
+        return self._outfits_text(r, res, lead=_for_context(r.session))
+
+    def _pairs(self, r: _Run) -> str:
+        anchors = self._anchors(r, 1)
+        if not anchors:
+            return self._not_found(r)
+        anchor = anchors[0]
+        res = r.call("recommend_outfits", {"k": 2, "seed_item_ids": [anchor["id"]]})
+        outfits = res.get("outfits", [])
+        if not outfits:
+            return (f"I found no complete outfit around your {anchor['label']} in your wardrobe"
+                    f"{_missing(res)}.")  # fmt: skip
+        partners: list[dict[str, Any]] = []
+        for o in outfits:
+            for it in o["items"]:
+                if it["id"] != anchor["id"] and it["id"] not in {x["id"] for x in partners}:
+                    partners.append(it)
+        r.use([anchor, *partners])
+        r.keep_outfits(outfits)
+        reason = _reason(outfits[0], weather=_weather_given(r.session))
+        return (f"With your {anchor['label']}: {your([i['label'] for i in partners])}."
+                f"{reason}")  # fmt: skip
+
+    def _choose(self, r: _Run) -> str:
+        f = r.p.garment_filters()
+        if f.category:  # "what jacket for the rain?": any piece of that kind will do
+            found = [lexical_slot(c) for c in f.category]
+            slots = {str(x[0]) for x in found if x is not None}
+            f = f.model_copy(update={"slot": sorted({*(f.slot or []), *slots}), "category": None})
+        res = r.call("choose_items", {**f.model_dump(exclude_none=True), "limit": 3})
+        items = res["items"]
+        if not items:
+            return f"You have no {noun_of(r.p, plural=True)} in your wardrobe."
+        best, rest = items[0], items[1:]
+        r.use([best, *rest[:1]])
+        why = res["reasons"].get(str(best["id"])) or []
+        ctx = _for_context(r.session)
+        because = f": it {join(why)}" if why else ""
+        text = f"{ctx}take your {best['label']}{because}."
+        if rest:
+            text += f" Second choice: your {rest[0]['label']}."
+        return text[0].upper() + text[1:]
+
+    def _compare(self, r: _Run) -> str:
+        anchors = self._anchors(r, 2, each_term=True)
+        if len(anchors) < 2:
+            return self._not_found(r)
+        res = r.call("compare_items", {"item_ids": [a["id"] for a in anchors[:2]]})
+        items = {i["id"]: i for i in res["items"]}
+        r.use(res["items"])
+        a, b = res["items"][0], res["items"][1]
+        parts = [f"Comparing your {a['label']} and your {b['label']}:"]
+        if res.get("warmest") is not None and a.get("warmth") != b.get("warmth"):
+            parts.append(f"your {items[res['warmest']]['label']} is the warmer one;")
+        if a["formality"] != b["formality"]:
+            parts.append(f"your {items[res['most_formal']]['label']} is the more formal;")
+        proof = [items[i]["label"] for i in res.get("waterproof", [])]
+        parts.append(f"waterproof: {your(proof)}." if proof else "neither is waterproof.")
+        return " ".join(parts)
+
+    def _explain(self, r: _Run) -> str:
+        anchors = self._anchors(r, 3, each_term=True)
+        res = r.call("recommend_outfits", {"k": 1, "seed_item_ids": [a["id"] for a in anchors]})
+        outfits = res.get("outfits", [])
+        if not outfits:
+            return f"I could not build an outfit to explain{_missing(res)}."
+        o = outfits[0]
+        r.use(o["items"])
+        r.keep_outfits([o])
+        why = _reason(o, weather=_weather_given(r.session)).removeprefix(" Why: ")
+        names = your([i["label"] for i in o["items"]])
+        return f"{names[0].upper()}{names[1:]} work together: {why or 'a complete outfit.'}"
+
+    def _gaps(self, r: _Run) -> str:
+        outcome = r.call_raw("wardrobe_gaps", {"k": 3})
+        if not outcome.ok:
+            return f"I cannot list gaps yet: {outcome.error}"
+        gaps = (outcome.result or {}).get("gaps", [])
+        if not gaps:
+            return "Your wardrobe covers the occasions asked about: no gaps found."
+        lines = []
+        for g in gaps[:3]:
+            reason = str(g.get("reason") or "").strip().rstrip(".")
+            what = " ".join(x for x in (g.get("colour_family"), g["slot"]) if x)
+            lines.append(reason[0].lower() + reason[1:] if reason else f"a {what} piece")
+        return f"What your wardrobe lacks most: {'; '.join(lines)}."
+
+    def _saved(self, r: _Run) -> str:
+        fav = True if re.search(r"favou?rite", r.p.text.lower()) else None
+        res = r.call("saved_outfits", {"favorite": fav} if fav else {})
+        outfits = res.get("outfits", [])
+        if not outfits:
+            return "You have no saved outfits yet."
+        r.keep_outfits(outfits[:3])
+        for o in outfits[:3]:
+            r.use(o["items"])
+        listed = "; ".join(join([i["label"] for i in o["items"]]) for o in outfits[:3])
+        return f"You have {len(outfits)} saved outfit{'s' if len(outfits) != 1 else ''}: {listed}."
+
+    def _advice(self, r: _Run) -> str:
+        chunks = guidance_corpus.search(r.p.text, 1)
+        if not chunks:
+            return "Ask me about your wardrobe: what to wear, what goes with an item, or counts."
+        chunk = chunks[0]
+        r.guidance.append(chunk.id)
+        sentences = re.split(r"(?<=[.!?])\s+", chunk.text.strip())
+        return f"From Aura's style notes ({chunk.title}): {' '.join(sentences[:2])}"
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _anchors(self, r: _Run, k: int, *, each_term: bool = False) -> list[dict[str, Any]]:
+        """The caller's items the question refers to ("my blue trousers")."""
+        p = r.p
+        if each_term and len(p.categories) + len(p.slots) >= 2:
+            found: list[dict[str, Any]] = []
+            for term in [*p.categories, *p.slots]:
+                f = Filters(category=[term]) if term in p.categories else Filters(slot=[term])
+                colours = _colours_near(p, term)
+                if colours:
+                    f.colour_family = colours
+                res = r.call("search_items", {**f.model_dump(exclude_none=True), "limit": 1,
+                                              "query": p.text})  # fmt: skip
+                found += [i for i in res["items"] if i["id"] not in {x["id"] for x in found}]
+            return found[:k]
+        f = p.garment_filters()
+        if f.empty():
+            return []
+        res = r.call("search_items", {**f.model_dump(exclude_none=True), "limit": k,
+                                      "query": p.text})  # fmt: skip
+        if res.get("relaxed"):
+            # a colour family the user does not own for this kind: try the kind alone
+            loose = Filters(slot=f.slot, category=f.category)
+            if loose.empty():
+                return []
+            items = apply(r.session.items(), loose)
+            if not items:
+                return []
+            res = r.call("search_items", {**loose.model_dump(exclude_none=True), "limit": k,
+                                          "query": p.text})  # fmt: skip
+            if not res["items"] or res.get("relaxed"):
+                return []
+            r.approximate = True
+        return list(res["items"])
+
+    def _not_found(self, r: _Run) -> str:
+        text = f"I could not find {noun_of(r.p, plural=False)} like that in your wardrobe."
+        tip = self._advice(r) if guidance_corpus.search(r.p.text, 1) else ""
+        return f"{text} {tip}".strip()
+
+    def _outfits_text(self, r: _Run, res: dict[str, Any], lead: str) -> str:
+        outfits = res.get("outfits", [])
+        if not outfits:
+            msg = res.get("message") or "your wardrobe cannot make a complete outfit yet"
+            return f"{lead}I found no complete outfit: {msg}{_missing(res)}."
+        best = outfits[0]
+        r.keep_outfits(outfits[:2])
+        r.use(best["items"])
+        why = _reason(best, weather=_weather_given(r.session))
+        text = f"{lead}wear {your([i['label'] for i in best['items']])}.{why}"
+        if len(outfits) > 1:
+            other = outfits[1]
+            r.use(other["items"])
+            text += f" Another option: {your([i['label'] for i in other['items']])}."
+        return text[0].upper() + text[1:]
+
+
+class _Run:
+    """One answer's tool calls and the items/outfits it ends up using."""
+
+    def __init__(self, toolbox: Toolbox, session: ToolSession, p: Parsed, intent: str) -> None:
+        self.toolbox, self.session, self.p, self.intent = toolbox, session, p, intent
+        self.calls: list[ToolOutcome] = []
+        self.used: list[int] = []
+        self.outfits: list[dict[str, Any]] = []
+        self.guidance: list[str] = []
+        self.approximate = False
+
+    def call_raw(self, name: str, args: dict[str, Any]) -> ToolOutcome:
+        outcome = self.toolbox.run(self.session, name, args)
+        self.calls.append(outcome)
+        return outcome
+
+    def call(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        outcome = self.call_raw(name, args)
+        if not outcome.ok:
+            raise PlannerError(outcome.error or "tool failed")
+        return outcome.result or {}
+
+    def use(self, items: list[dict[str, Any]]) -> None:
+        for item in items:
+            if item["id"] not in self.used:
+                self.used.append(item["id"])
+
+    def keep_outfits(self, outfits: list[dict[str, Any]]) -> None:
+        for o in outfits:
+            if o not in self.outfits:
+                self.outfits.append(
+                    {k: o[k] for k in ("item_ids", "score", "explanation", "notes", "id") if k in o}
+                )
+
+
+class PlannerError(Exception):
+    pass
+
+
+def _colours_near(p: Parsed, term: str) -> list[str]:
+    """The colour families named right before ``term`` in the question."""
+    ws = p.words
+    for n, w in enumerate(ws):
+        if w == term or (lexical_slot(w) or (None, None))[1] == term or SLOT_WORDS.get(w) == term:
+            for back in (1, 2):
+                if n - back >= 0 and (fam := colour_family(ws[n - back])):
+                    return [fam]
+    return []
+
+
+_EXPLANATION = re.compile(r"^(\w+): (.*?)(?: \((\d+(?:\.\d+)?)\))?$")
+
+
+def _reason(outfit: dict[str, Any], *, weather: bool = False) -> str:
+    """The scorer's reasons, as a sentence: colour and formality (and the weather check
+    when the user gave the weather), without the scores."""
+    keep = ("colour", "formality", *(("weather",) if weather else ()))
+    why = []
+    for line in outfit.get("explanation", []):
+        m = _EXPLANATION.match(str(line).strip())
+        if m and m.group(1) in keep and m.group(2) and m.group(2) != "no weather constraint":
+            why.append(m.group(2))
+    return f" Why: {'; '.join(why)}." if why else ""
+
+
+def _weather_given(session: ToolSession) -> bool:
+    c = session.context
+    return c.temperature_c is not None or c.raining or c.snowing
+
+
+def _missing(res: dict[str, Any]) -> str:
+    missing = res.get("missing") or []
+    return f" (missing: {join(missing)})" if missing else ""
+
+
+def _for_context(session: ToolSession) -> str:
+    c = session.context
+    bits = []
+    if c.event:
+        article = "an" if c.event[0] in "aeiou" else "a"
+        named = {"work": "work", "office": "the office", "weekend": "the weekend",
+                 "beach": "the beach", "gym": "the gym"}  # fmt: skip
+        bits.append(named.get(c.event, f"{article} {c.event}"))
+    elif c.occasion:
+        bits.append(c.occasion)
+    when = ""
+    if c.date:
+        when = {session.today.isoformat(): " today"}.get(c.date, "")
+        if not when:
+            from datetime import date
+
+            delta = (date.fromisoformat(c.date) - session.today).days
+            when = " tomorrow" if delta == 1 else f" on {date.fromisoformat(c.date):%A}"
+    weather = c.weather_words()
+    head = ("For " + " ".join(bits) + when) if bits else ""
+    if weather:
+        head = f"{head} in {weather}" if head else f"For {weather}"
+    return f"{head}, " if head else ""
