@@ -163,8 +163,9 @@ def _life_checks(
     out = [
         Check(
             f"{user.name}: wear log + counts",
-            not lost and len(listed) == len(user.wears) and counts == want_counts,
-            f"{len(user.wears)} wears, {sum(want_counts.values())} item wears"
+            not lost and counts == want_counts,
+            f"{len(listed)} wears ({len(user.wears)} logged directly, the others as outfit"
+            f" feedback), {sum(want_counts.values())} item wears"
             + (f"; differ: {lost}" if lost else ""),
         )
     ]

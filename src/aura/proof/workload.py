@@ -151,6 +151,8 @@ class Workload:
         body = {"outfit_id": saved["id"], "rating": rating, "worn": True}
         outfit = expect(self.http.post(f"{OUTFITS}/feedback", json=body), 201)["outfit"]
         self.user.outfits[outfit["id"]] = outfit
+        for item_id in item_ids:  # worn: the wear log counts it on the items (issue 17)
+            self.user.items[item_id] = expect(self.http.get(f"{WARDROBE}/items/{item_id}"), 200)
         return dict(outfit)
 
 

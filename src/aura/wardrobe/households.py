@@ -94,10 +94,12 @@ class Households:
         with self.db.session() as s:
             invite = repo.find_invite(s, code)
             if invite is None:
-                raise InviteRefused(
+                err = InviteRefused(
                     "That invite code is not known.",
                     fix="Check the code, or ask a member for a new one.",
                 )
+                err.http_status = 404
+                raise err
             state = repo.invite_state(invite)
             if state == "used":
                 err = InviteRefused(

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aura.api.auth import current_user, platform_of
 from aura.api.routes.wardrobe import Service
+from aura.errors import InvalidInput
 from aura.storage.users import Principal
 from aura.wardrobe import portable
 
@@ -31,7 +32,9 @@ async def _body(request: Request, limit: int) -> bytes:
         if len(data) > limit:
             raise HTTPException(413, f"Body larger than {limit} bytes (AURA_MAX_IMPORT_BYTES).")
     if not data:
-        raise HTTPException(422, "Empty body: send the file as the request body.")
+        raise InvalidInput(
+            "The request body is empty.", fix="Send the file itself as the request body."
+        )
     return bytes(data)
 
 
@@ -68,5 +71,7 @@ async def import_csv(request: Request, user: User, svc: Service) -> dict[str, An
     try:
         text = blob.decode("utf-8")
     except UnicodeDecodeError:
-        raise HTTPException(422, "The CSV is not UTF-8 text: save it as UTF-8.") from None
+        raise InvalidInput(
+            "The CSV is not UTF-8 text.", fix="Save it as UTF-8 (CSV UTF-8) and import it again."
+        ) from None
     return await run_in_threadpool(portable.import_csv, svc, user.user_id, text)
