@@ -188,6 +188,10 @@ class Life:
         return dict(made)
 
     def trip(self) -> dict[str, Any]:
+        for category, colors in (("t-shirt", ["white"]), ("jeans", ["blue"])):  # an outfit's core
+            body = {"category": category, "colors": colors, "description": "for the trip"}
+            item = expect(self.http.post(f"{WARDROBE}/items", json=body), 201)
+            self.user.items[item["id"]] = item
         start = date.today() + timedelta(days=30)
         body = {"destination": "Lisbon", "start_date": start.isoformat(),
                 "end_date": (start + timedelta(days=3)).isoformat()}  # fmt: skip

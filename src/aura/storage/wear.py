@@ -158,6 +158,7 @@ def list_wears(
     if end is not None:
         query = query.where(Wear.worn_on <= end)
     if item_id is not None:
+        item_id = item_id if 0 < item_id <= ROW_ID_MAX else 0  # no such row: an empty answer
         query = query.where(
             Wear.id.in_(select(WearItem.wear_id).where(WearItem.item_id == item_id))
         )

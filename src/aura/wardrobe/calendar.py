@@ -233,7 +233,13 @@ class Calendar:
             return {"plan": self._dict(s, user_id, plan), "wear": wear_dict(entry, ids)}
 
     def week(self, user_id: int, start: date, days: int = 7) -> dict[str, Any]:
-        end = start + timedelta(days=days - 1)
+        try:
+            end = start + timedelta(days=days - 1)
+        except OverflowError:
+            raise InvalidInput(
+                f"{start.isoformat()} + {days} days is past the last date there is.",
+                fix="Ask for a week that ends before the year 10000.",
+            ) from None
         with self.db.session() as s:
             plans = s.scalars(
                 select(CalendarPlan)

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from aura.errors import InvalidInput
 from aura.storage import portable
@@ -159,7 +160,10 @@ def read_zip(blob: bytes, limit: int) -> dict[str, Any]:
             sha = name.split("/", 1)[1]
             if hashlib.sha256(content).hexdigest() != sha:
                 raise ArchiveRejected(f"{name} is not the photo its name says.", fix=FIX)
-            data["photos"].append((sha, photo_types.get(sha, "image/jpeg"), content))
+            kind = str(photo_types.get(sha) or "image/jpeg")
+            if not re.fullmatch(r"image/[\w.+-]{1,50}", kind):
+                raise ArchiveRejected(f"photos.json gives {name} the type {kind[:60]!r}.", fix=FIX)
+            data["photos"].append((sha, kind, content))
     return data
 
 
@@ -211,8 +215,15 @@ def import_zip(svc: WardrobeService, user_id: int, blob: bytes, limit: int) -> d
     data = read_zip(blob, limit)
     items = validated_items(data)
     vectors = svc._vectors(items) if items else None  # embedded before the transaction
-    with svc.db.session() as s:
-        counts = portable.write_user(s, user_id, data, items, vectors, svc.embedder.space)
+    try:
+        with svc.db.session() as s:  # one transaction: an error below rolls all of it back
+            counts = portable.write_user(s, user_id, data, items, vectors, svc.embedder.space)
+    except (KeyError, TypeError, ValueError, AttributeError, SQLAlchemyError) as exc:
+        raise ArchiveRejected(
+            f"The archive's outfits, wears, calendar, trips or conversations are malformed"
+            f" ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); nothing was imported.",
+            fix=FIX,
+        ) from None
     svc.index.sync()
     return {"imported": counts}
 
