@@ -188,7 +188,12 @@ class Life:
         return dict(made)
 
     def trip(self) -> dict[str, Any]:
-        for category, colors in (("t-shirt", ["white"]), ("jeans", ["blue"])):  # an outfit's core
+        # a whole outfit to pack, whatever the photos held
+        for category, colors in (
+            ("t-shirt", ["white"]),
+            ("jeans", ["blue"]),
+            ("sneakers", ["red"]),
+        ):
             body = {"category": category, "colors": colors, "description": "for the trip"}
             item = expect(self.http.post(f"{WARDROBE}/items", json=body), 201)
             self.user.items[item["id"]] = item
