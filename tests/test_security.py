@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -191,11 +192,42 @@ def _make_conversation(c: httpx.Client, p: Platform) -> dict[str, Any]:
     return dict(c.get(f"/api/v1/conversational-ai/conversations/{cid}").json())
 
 
+def _make_wear(c: httpx.Client, p: Platform) -> dict[str, Any]:
+    body = {"item_ids": [p.made["item_id"]["id"]], "note": "alice's wear"}
+    return dict(c.post("/api/v1/wardrobe/wears", json=body).json())
+
+
+def _make_plan(c: httpx.Client, p: Platform) -> dict[str, Any]:
+    day = (date.today() + timedelta(days=3)).isoformat()
+    body = {"date": day, "item_ids": [p.made["item_id"]["id"]], "occasion": "work"}
+    return dict(c.post("/api/v1/calendar/plans", json=body).json())
+
+
+def _make_trip(c: httpx.Client, p: Platform) -> dict[str, Any]:
+    start = date.today() + timedelta(days=10)
+    body = {
+        "destination": "alice's trip",
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=2)).isoformat(),
+    }
+    return dict(c.post("/api/v1/trips", json=body).json())
+
+
+def _make_household(c: httpx.Client, p: Platform) -> dict[str, Any]:
+    made = c.post("/api/v1/households", json={"name": "alice's home"}).json()
+    c.put(f"/api/v1/households/{made['id']}/sharing", json={"everything": True})
+    return dict(made)
+
+
 CREATE = {
     "item_id": (_make_item, "id"),
     "sha": (_make_photo, "sha256"),
     "outfit_id": (_make_outfit, "id"),
     "conversation_id": (_make_conversation, "id"),
+    "wear_id": (_make_wear, "id"),
+    "plan_id": (_make_plan, "id"),
+    "trip_id": (_make_trip, "id"),
+    "household_id": (_make_household, "id"),
 }
 
 
@@ -209,6 +241,10 @@ def _snapshot(c: httpx.Client, p: Platform) -> dict[str, Any]:
         "conversation": c.get(
             f"/api/v1/conversational-ai/conversations/{ids['conversation_id']}"
         ).json()["messages"],
+        "wears": c.get("/api/v1/wardrobe/wears").json(),
+        "plan": c.get(f"/api/v1/calendar/plans/{ids['plan_id']}").json(),
+        "trip": c.get(f"/api/v1/trips/{ids['trip_id']}").json(),
+        "household": c.get(f"/api/v1/households/{ids['household_id']}").json(),
     }
 
 
@@ -245,7 +281,16 @@ def test_one_user_never_sees_or_changes_anothers_resources(platform: Platform) -
             "conversation_id": ids["conversation_id"],
             "max_tokens": 2,
         },
+        "POST /api/v1/wardrobe/wears": {"item_ids": [item]},
+        "POST /api/v1/wardrobe/laundry": {"item_ids": [item], "state": "in_wash"},
+        "POST /api/v1/calendar/plans": {
+            "date": (date.today() + timedelta(days=1)).isoformat(),
+            "item_ids": [item],
+        },
+        "POST /api/v1/households/join": {"code": "not-an-invite-code"},
     }
+    bob_wear = {"outfit_id": outfit}  # alice's outfit, as bob's wear
+    assert bob.post("/api/v1/wardrobe/wears", json=bob_wear).status_code == 404
     for route, body in by_body.items():
         method, path = route.split(" ")
         response = bob.request(method, path, json=body)
@@ -261,6 +306,12 @@ def test_one_user_never_sees_or_changes_anothers_resources(platform: Platform) -
     }
     assert bob.get("/api/v1/outfit-recommendation/outfits").json()["outfits"] == []
     assert bob.get("/api/v1/conversational-ai/conversations").json()["conversations"] == []
+    assert bob.get("/api/v1/wardrobe/wears").json()["total"] == 0
+    assert bob.get("/api/v1/trips").json()["trips"] == []
+    assert bob.get("/api/v1/households").json()["households"] == []
+    assert bob.get("/api/v1/wardrobe/insights").json()["items"] == 0
+    export = bob.get("/api/v1/wardrobe/export")
+    assert export.status_code == 200 and b"alice" not in export.content
     assert _snapshot(alice, platform) == before
 
 

@@ -227,6 +227,27 @@ class Settings(BaseSettings):
         validation_alias=_env("AURA_MAX_PHOTO_BYTES"),
         description="Largest photo accepted by the wardrobe API (bytes).",
     )
+    # ---- wardrobe life (issue 17) ---------------------------------------------------
+    forecast_url: str | None = Field(
+        None,
+        validation_alias=_env("AURA_FORECAST_URL"),
+        description="Base URL of an Open-Meteo forecast API (e.g. https://api.open-meteo.com; "
+        "no key needed) for the calendar and trips. Unset (the default): no forecast, "
+        "planning uses the weather the user gives.",
+    )
+    forecast_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        validation_alias=_env("AURA_FORECAST_TIMEOUT"),
+        description="Seconds to wait for the forecast at AURA_FORECAST_URL.",
+    )
+    max_import_bytes: int = Field(
+        200 * 1024 * 1024,
+        ge=1024,
+        validation_alias=_env("AURA_MAX_IMPORT_BYTES"),
+        description="Largest data ZIP (and its unpacked contents) or CSV accepted by "
+        "POST /api/v1/wardrobe/import (bytes).",
+    )
     rate_limit_per_minute: int = Field(
         600,
         ge=0,

@@ -64,6 +64,10 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
         app.include_router(wardrobe.router)
         app.include_router(wardrobe_photos.router)
+        from aura.api.routes import life_routers  # issue 17: wear, calendar, trips, ...
+
+        for router in life_routers():
+            app.include_router(router)
         metrics.install_index_collector(IndexCollector(lambda: platform.index))
     if Service.OUTFIT_RECOMMENDATION in settings.served_services:
         from aura.api.routes import outfit_recommendation  # wardrobe items: the shared database

@@ -29,6 +29,8 @@ def upload_limits(settings: Settings) -> dict[str, int]:
         "/api/v1/visual-analysis/analyze/batch": settings.vision_max_batch * image,
         "/api/v1/wardrobe/items/from-photo": image,
         "/api/v1/wardrobe/photos": settings.max_photo_bytes,
+        "/api/v1/wardrobe/import": settings.max_import_bytes,  # issue 17: data ZIP, CSV
+        "/api/v1/wardrobe/import/csv": settings.max_import_bytes,
     }
 
 
@@ -44,7 +46,7 @@ def _body(received: int | None, limit: int) -> bytes:
             "error": "PayloadTooLarge",
             "message": f"{said} sent; this route accepts at most {limit} bytes.",
             "fix": "Send a smaller file (the limits: AURA_VISION_MAX_IMAGE_BYTES, "
-            "AURA_VISION_MAX_BATCH, AURA_MAX_PHOTO_BYTES).",
+            "AURA_VISION_MAX_BATCH, AURA_MAX_PHOTO_BYTES, AURA_MAX_IMPORT_BYTES).",
             "reason": "too_large",
             "detail": None,
         }

@@ -16,7 +16,10 @@ app = typer.Typer(no_args_is_help=True, help="Wardrobe items in bulk.")
 def import_(
     ctx: typer.Context,
     file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, help="JSON lines: one item per line."
+        ...,
+        exists=True,
+        dir_okay=False,
+        help="JSON lines (one item per line) or a .csv file (columns: see the docs).",
     ),
     user: str = typer.Option(..., "--user", help="The user who owns the items."),
     batch: int = typer.Option(512, min=1, max=10_000, help="Items embedded per batch."),

@@ -8,7 +8,7 @@ missing one. Each write is one transaction; a 2xx means it is committed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,6 +18,7 @@ from aura.errors import NotFound
 from aura.outfits import adapter
 from aura.outfits.scorer import Context
 from aura.outfits.service import ROW_ID_MAX, OutfitService
+from aura.storage import wear
 from aura.storage.schema import Feedback, Interaction, Outfit, OutfitItem
 from aura.storage.schema import WardrobeItem as ItemRow
 
@@ -132,7 +133,14 @@ class SavedOutfits:
 
     @staticmethod
     def _wear(s: Session, outfit: Outfit) -> None:
-        outfit.times_worn = Outfit.times_worn + 1  # in SQL: two concurrent wears both count
+        # issue 17: a wear of the outfit's items today, in the wear log; it also counts the
+        # outfit's wear (in SQL: two concurrent wears both count)
+        ids = s.scalars(
+            select(OutfitItem.item_id)
+            .where(OutfitItem.outfit_id == outfit.id)
+            .order_by(OutfitItem.position)
+        ).all()
+        wear.add_wear(s, outfit.user_id, date.today(), list(ids), outfit_id=outfit.id)
         s.add(Interaction(user_id=outfit.user_id, kind="outfit_worn", outfit_id=outfit.id))
 
     def feedback(

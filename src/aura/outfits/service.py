@@ -93,7 +93,15 @@ class OutfitService:
         return [found[i] for i in ids]
 
     def _all_rows(self, s: Session, user_id: int) -> list[ItemRow]:
-        return list(s.scalars(select(ItemRow).where(ItemRow.user_id == user_id)))
+        return self._available_rows(s, user_id)[0]
+
+    def _available_rows(self, s: Session, user_id: int) -> tuple[list[ItemRow], dict[int, str]]:
+        """issue 17 (wardrobe life): the user's rows without the items that are not clean
+        or are resting after a recent wear, and why each of those was left out."""
+        from aura.wardrobe.wear import available_rows
+
+        rows = list(s.scalars(select(ItemRow).where(ItemRow.user_id == user_id)))
+        return available_rows(s, user_id, rows)
 
     def _items(self, s: Session, user_id: int, rows: Sequence[ItemRow]) -> list[WardrobeItem]:
         if self._features is None:
@@ -142,7 +150,8 @@ class OutfitService:
         (slots) and a message saying so; no outfit at all only when no core exists."""
         with self.db.session() as s:
             seeds = self.owned_rows(s, user_id, seed_ids)
-            rows = {r.id: r for r in self._all_rows(s, user_id)}
+            kept, left_out = self._available_rows(s, user_id)  # issue 17: was _all_rows
+            rows = {r.id: r for r in [*kept, *seeds]}  # a seed the user chose stays
             wardrobe = self._items(s, user_id, list(rows.values()))
             preferences = Preferences.load(s, user_id)
         by_id = {adapter.db_id(i): i for i in wardrobe}
@@ -172,6 +181,8 @@ class OutfitService:
             ],
             "missing": [str(m) for m in found.missing],
             "message": found.message,
+            # issue 17 (wardrobe life): the items _all_rows left out, and why
+            "left_out": [{"item_id": i, "reason": why} for i, why in sorted(left_out.items())],
         }
 
     def gaps(self, user_id: int, contexts: Sequence[Context], k: int = 5) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import httpx
 from sqlalchemy import select
 
 from aura.proof.server import ServerProcess, metric_sum
-from aura.proof.workload import CHAT, OUTFITS, WARDROBE, Ledger, UserLedger
+from aura.proof.workload import CHAT, LIFE, OUTFITS, WARDROBE, Ledger, UserLedger
 from aura.storage.db import Database
 from aura.storage.schema import ItemEmbedding
 from aura.wardrobe.embedder import item_text
@@ -141,6 +141,69 @@ def _user_checks(url: str, user: UserLedger) -> list[Check]:
                 f"{len(user.outfits)} outfits" + (f"; differ: {differ}" if differ else ""),
             )
         )
+        out.extend(_life_checks(http, user, items))
+    return out
+
+
+def _differ(http: httpx.Client, want: dict[int, dict[str, Any]], path: str) -> list[int]:
+    """Ids whose GET ``path.format(id)`` no longer answers what the ledger holds."""
+    return [i for i, body in want.items() if http.get(path.format(i)).json() != body]
+
+
+def _life_checks(
+    http: httpx.Client, user: UserLedger, items: dict[int, dict[str, Any]]
+) -> list[Check]:
+    """Wardrobe life (issue 17): wear log, laundry, calendar, trips + checklists, households."""
+    listed = {
+        w["id"]: w for w in http.get(f"{WARDROBE}/wears", params={"limit": 500}).json()["wears"]
+    }
+    lost = sorted(i for i, w in user.wears.items() if listed.get(i) != w)
+    counts = {i: items[i]["times_worn"] for i in items}
+    want_counts = {i: user.items[i]["times_worn"] for i in user.items}
+    out = [
+        Check(
+            f"{user.name}: wear log + counts",
+            not lost and counts == want_counts,
+            f"{len(listed)} wears ({len(user.wears)} logged directly, the others as outfit"
+            f" feedback), {sum(want_counts.values())} item wears"
+            + (f"; differ: {lost}" if lost else ""),
+        )
+    ]
+    states = {i: items[i]["laundry"] for i in items}
+    want_states = {i: user.items[i]["laundry"] for i in user.items}
+    out.append(
+        Check(
+            f"{user.name}: laundry state",
+            states == want_states,
+            f"{sum(1 for s in want_states.values() if s != 'clean')} not clean of {len(states)}",
+        )
+    )
+    plans = _differ(http, user.plans, f"{LIFE}/calendar/plans/{{}}")
+    out.append(
+        Check(
+            f"{user.name}: calendar",
+            not plans,
+            f"{len(user.plans)} planned days" + (f"; differ: {plans}" if plans else ""),
+        )
+    )
+    trips = _differ(http, user.trips, f"{LIFE}/trips/{{}}")
+    ticked = sum(t["packed"] for t in user.trips.values())
+    out.append(
+        Check(
+            f"{user.name}: trips + checklists",
+            not trips,
+            f"{len(user.trips)} trips, {ticked} items ticked packed"
+            + (f"; differ: {trips}" if trips else ""),
+        )
+    )
+    homes = _differ(http, user.households, f"{LIFE}/households/{{}}")
+    out.append(
+        Check(
+            f"{user.name}: households",
+            not homes,
+            f"{len(user.households)} households" + (f"; differ: {homes}" if homes else ""),
+        )
+    )
     return out
 
 

@@ -26,7 +26,7 @@ from aura.layout import DataTree
 from aura.proof.checks import Check, embedding_digests, model_files, verify
 from aura.proof.postgres import drop_postgres, fresh_postgres
 from aura.proof.server import ServerProcess, run_cli
-from aura.proof.workload import Ledger, UserLedger, Workload
+from aura.proof.workload import Ledger, Life, UserLedger, Workload
 from aura.services import Service
 
 
@@ -139,8 +139,19 @@ def _populate(run: Run, server: ServerProcess) -> None:
             w.chat("Something for a summer wedding?")
             ids = sorted(user.items)
             w.save_outfit(ids[:2], rating=4)
+            life = Life(w)
+            life.wear(ids[:2], "first day")
+            life.laundry(ids[-1:], "in_wash")
+            life.plan(ids[:2], days_ahead=2)
+            life.trip()
         finally:
             w.close()
+    first, second = (Workload(server.url, u) for u in run.ledger.users[:2])
+    try:
+        Life(first).household(second, sorted(first.user.items)[:1])
+    finally:
+        first.close()
+        second.close()
     n_items = sum(len(u.items) for u in run.ledger.users)
     n_photo = sum(len(u.photo_items) for u in run.ledger.users)
     run.record(
@@ -150,6 +161,9 @@ def _populate(run: Run, server: ServerProcess) -> None:
         f"{n_items} items ({n_photo} from {sum(len(u.photos) for u in run.ledger.users)} photos),"
         f" {sum(len(u.conversations) for u in run.ledger.users)} conversations,"
         f" {sum(len(u.outfits) for u in run.ledger.users)} outfits,"
+        f" {sum(len(u.wears) for u in run.ledger.users)} wears,"
+        f" {sum(len(u.plans) for u in run.ledger.users)} planned days,"
+        f" {sum(len(u.trips) for u in run.ledger.users)} trips, 1 household,"
         f" via {route}",
     )
 
@@ -163,6 +177,9 @@ def _acked_then_kill(run: Run, server: ServerProcess) -> None:
         w.add_by_hand(99)
         w.chat("One more question before the power cut?", next(iter(user.conversations)))
         w.save_outfit(sorted(user.items)[-2:], rating=5)
+        life = Life(w)
+        life.laundry(sorted(user.items)[-1:], "clean")  # back from the wash
+        life.wear(sorted(user.items)[-2:], "right before the power cut")
     finally:
         server.kill()
         w.close()

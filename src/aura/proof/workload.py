@@ -9,6 +9,7 @@ server has it, otherwise analyse + upload + from-analysis), add items by hand, c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from aura.proof.photos import garment_photo
 WARDROBE = "/api/v1/wardrobe"
 CHAT = "/api/v1/conversational-ai"
 OUTFITS = "/api/v1/outfit-recommendation"
+LIFE = "/api/v1"
 HAND_ITEMS = [
     ("coat", ["camel"], "wool overcoat, knee length"),
     ("boots", ["brown"], "leather chelsea boots"),
@@ -48,6 +50,11 @@ class UserLedger:
     photos: set[str] = field(default_factory=set)
     conversations: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     outfits: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # wardrobe life (issue 17): what each acknowledged write left behind
+    wears: dict[int, dict[str, Any]] = field(default_factory=dict)
+    plans: dict[int, dict[str, Any]] = field(default_factory=dict)
+    trips: dict[int, dict[str, Any]] = field(default_factory=dict)
+    households: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"}
@@ -144,7 +151,74 @@ class Workload:
         body = {"outfit_id": saved["id"], "rating": rating, "worn": True}
         outfit = expect(self.http.post(f"{OUTFITS}/feedback", json=body), 201)["outfit"]
         self.user.outfits[outfit["id"]] = outfit
+        for item_id in item_ids:  # worn: the wear log counts it on the items (issue 17)
+            self.user.items[item_id] = expect(self.http.get(f"{WARDROBE}/items/{item_id}"), 200)
         return dict(outfit)
+
+
+class Life:
+    """Wardrobe life (issue 17) for one user: wears, laundry, a planned day, a trip with a
+    ticked checklist, a household; the ledger keeps what each 2xx answer said."""
+
+    def __init__(self, workload: Workload) -> None:
+        self.w, self.http, self.user = workload, workload.http, workload.user
+
+    def _refresh_items(self, ids: list[int]) -> None:
+        for item_id in ids:  # a wear or a laundry change shows in the item
+            self.user.items[item_id] = expect(self.http.get(f"{WARDROBE}/items/{item_id}"), 200)
+
+    def wear(self, item_ids: list[int], note: str) -> dict[str, Any]:
+        body = {"item_ids": item_ids, "note": note}
+        made = expect(self.http.post(f"{WARDROBE}/wears", json=body), 201)
+        self.user.wears[made["id"]] = made
+        self._refresh_items(item_ids)
+        return dict(made)
+
+    def laundry(self, item_ids: list[int], state: str) -> None:
+        body = {"item_ids": item_ids, "state": state}
+        expect(self.http.post(f"{WARDROBE}/laundry", json=body), 200)
+        self._refresh_items(item_ids)
+
+    def plan(self, item_ids: list[int], days_ahead: int) -> dict[str, Any]:
+        day = (date.today() + timedelta(days=days_ahead)).isoformat()
+        body = {"date": day, "occasion": "work", "item_ids": item_ids,
+                "weather": {"temperature_c": 9.0, "raining": True}}  # fmt: skip
+        made = expect(self.http.post(f"{LIFE}/calendar/plans", json=body), 201)
+        self.user.plans[made["id"]] = made
+        return dict(made)
+
+    def trip(self) -> dict[str, Any]:
+        # a whole outfit to pack, whatever the photos held
+        for category, colors in (
+            ("t-shirt", ["white"]),
+            ("jeans", ["blue"]),
+            ("sneakers", ["red"]),
+        ):
+            body = {"category": category, "colors": colors, "description": "for the trip"}
+            item = expect(self.http.post(f"{WARDROBE}/items", json=body), 201)
+            self.user.items[item["id"]] = item
+        start = date.today() + timedelta(days=30)
+        body = {"destination": "Lisbon", "start_date": start.isoformat(),
+                "end_date": (start + timedelta(days=3)).isoformat()}  # fmt: skip
+        made = expect(self.http.post(f"{LIFE}/trips", json=body), 201)
+        if made["checklist"]:
+            first = made["checklist"][0]["item_id"]
+            tick = {"packed": [first]}
+            made = expect(self.http.patch(f"{LIFE}/trips/{made['id']}/checklist", json=tick), 200)
+        self.user.trips[made["id"]] = made
+        return dict(made)
+
+    def household(self, other: Workload, share: list[int]) -> dict[str, Any]:
+        home = expect(self.http.post(f"{LIFE}/households", json={"name": "home"}), 201)
+        code = expect(self.http.post(f"{LIFE}/households/{home['id']}/invites"), 201)["code"]
+        expect(other.http.post(f"{LIFE}/households/join", json={"code": code}), 200)
+        body = {"share": share}
+        made = expect(self.http.put(f"{LIFE}/households/{home['id']}/sharing", json=body), 200)
+        self.user.households[made["id"]] = made
+        other.user.households[made["id"]] = expect(
+            other.http.get(f"{LIFE}/households/{made['id']}"), 200
+        )
+        return dict(made)
 
 
 def _garment(detection: dict[str, Any]) -> dict[str, Any]:

@@ -12,13 +12,14 @@ reader that has applied everything up to ``seq`` can never miss a late commit be
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -117,6 +118,14 @@ class WardrobeItem(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
     )
+    # wardrobe life (migration 0003): laundry state, purchase, wear counts kept by storage/wear.py
+    laundry: Mapped[str] = mapped_column(
+        String(20), default="clean", server_default="clean", nullable=False
+    )
+    purchase_price: Mapped[float | None] = mapped_column(Float)
+    purchase_date: Mapped[date | None] = mapped_column(Date)
+    times_worn: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    last_worn: Mapped[date | None] = mapped_column(Date)
     color_rows: Mapped[list[ItemColor]] = relationship(
         cascade="all, delete-orphan",
         order_by="ItemColor.position",
@@ -262,3 +271,147 @@ class Interaction(Base):
     outfit_id: Mapped[int | None] = mapped_column(ForeignKey("outfits.id", ondelete="SET NULL"))
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = _created()
+
+
+# ---- wardrobe life (migration 0003) -------------------------------------------------------
+
+
+class Wear(Base):
+    """One day an outfit or some items were worn; ``wear_items`` names the items."""
+
+    __tablename__ = "wears"
+    __table_args__ = (Index("ix_wears_user_day", "user_id", "worn_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    worn_on: Mapped[date] = mapped_column(Date, nullable=False)
+    outfit_id: Mapped[int | None] = mapped_column(ForeignKey("outfits.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created()
+
+
+class WearItem(Base):
+    __tablename__ = "wear_items"
+    wear_id: Mapped[int] = mapped_column(
+        ForeignKey("wears.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("wardrobe_items.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class CalendarPlan(Base):
+    """An outfit planned for a day, with its context; confirmed, it points at its wear."""
+
+    __tablename__ = "calendar_plans"
+    __table_args__ = (Index("ix_calendar_plans_user_day", "user_id", "plan_date"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    plan_date: Mapped[date] = mapped_column(Date, nullable=False)
+    occasion: Mapped[str | None] = mapped_column(String(50))
+    weather: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    weather_source: Mapped[str] = mapped_column(String(20), default="none", nullable=False)
+    item_ids: Mapped[list[int]] = mapped_column(JSON, default=list, nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    wear_id: Mapped[int | None] = mapped_column(ForeignKey("wears.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created()
+
+
+class Trip(Base):
+    """A trip: its days (occasions, weather) and the packing plan computed for them."""
+
+    __tablename__ = "trips"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = _user_fk()
+    destination: Mapped[str] = mapped_column(String(100), nullable=False)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[date] = mapped_column(Date, nullable=False)
+    days: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[datetime] = _created()
+
+
+class TripItem(Base):
+    """The trip's checklist: one row per item to pack."""
+
+    __tablename__ = "trip_items"
+    trip_id: Mapped[int] = mapped_column(
+        ForeignKey("trips.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("wardrobe_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    packed: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class Household(Base):
+    __tablename__ = "households"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_by: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    created_at: Mapped[datetime] = _created()
+
+
+class HouseholdMember(Base):
+    """``share_all``: the member shares their whole wardrobe (read-only) with the household."""
+
+    __tablename__ = "household_members"
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    share_all: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    joined_at: Mapped[datetime] = _created()
+
+
+class HouseholdInvite(Base):
+    """An invite code, stored as its sha256; single use, with an expiry."""
+
+    __tablename__ = "household_invites"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), nullable=False
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_by: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _created()
+
+
+class ItemShare(Base):
+    """One item its owner shares with one household."""
+
+    __tablename__ = "item_shares"
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("wardrobe_items.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = _created()
+
+
+class ItemLoan(Base):
+    """A shared item lent to a household member; open until ``returned_at`` is set."""
+
+    __tablename__ = "item_loans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), nullable=False
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("wardrobe_items.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    borrower_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    lent_at: Mapped[datetime] = _created()
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,4 +1,5 @@
-"""Bulk import of wardrobe items from a JSON-lines file: `aura wardrobe import FILE --user NAME`.
+"""Bulk import of wardrobe items from a JSON-lines or CSV file:
+`aura wardrobe import FILE --user NAME`.
 
 One JSON object per line, with the fields of ``POST /api/v1/wardrobe/items``
 (``category`` required; ``colors``, ``pattern``, ``description``, ``attributes``). The
@@ -31,9 +32,9 @@ from aura.storage.index_manager import IndexManager
 from aura.storage.schema import ItemColor, User, WardrobeItem
 from aura.storage.users import UnknownUser
 from aura.wardrobe.embedder import TextEmbedder, item_text
+from aura.wardrobe.fields import validate_line
 
 log = logging.getLogger("aura.wardrobe.bulk")
-FIELDS = {"category", "colors", "pattern", "description", "attributes"}
 SEEN_MAX = 50_000  # distinct sentences whose vectors an import keeps (384 floats: 1.5 kB each)
 
 
@@ -46,43 +47,20 @@ class ImportResult:
 
 
 def _clean(line_no: int, raw: Any) -> dict[str, Any]:
-    """The item of one line, normalised like the API does; InvalidInput naming the line."""
-
-    def bad(why: str) -> InvalidInput:
-        return InvalidInput(f"line {line_no}: {why}", fix="Fix that line and import again.")
-
+    """The item of one line, validated and normalised like the API does (one schema:
+    :class:`aura.wardrobe.fields.ItemFields`); InvalidInput naming the line."""
     if not isinstance(raw, dict):
-        raise bad("not a JSON object")
-    if extra := set(raw) - FIELDS:
-        raise bad(f"unknown field(s) {sorted(extra)}; allowed: {sorted(FIELDS)}")
-    category = raw.get("category")
-    if not isinstance(category, str) or not 1 <= len(category.strip()) <= 50:
-        raise bad("category must be a string of 1 to 50 characters")
-    colors = raw.get("colors", [])
-    if not isinstance(colors, list) or len(colors) > 10:
-        raise bad("colors must be a list of at most 10 strings")
-    if not all(isinstance(c, str) and 1 <= len(c.strip()) <= 50 for c in colors):
-        raise bad("each colour must be a string of 1 to 50 characters")
-    pattern = raw.get("pattern")
-    if pattern is not None and (not isinstance(pattern, str) or len(pattern) > 50):
-        raise bad("pattern must be null or a string of at most 50 characters")
-    description = raw.get("description", "")
-    if not isinstance(description, str) or len(description) > 2000:
-        raise bad("description must be a string of at most 2000 characters")
-    attributes = raw.get("attributes", {})
-    if not isinstance(attributes, dict):
-        raise bad("attributes must be an object")
-    return {
-        "category": category.strip().lower(),
-        "colors": list(dict.fromkeys(c.strip().lower() for c in colors)),
-        "pattern": pattern.strip().lower() if pattern else None,
-        "description": description,
-        "attributes": attributes,
-    }
+        raise InvalidInput(f"line {line_no}: not a JSON object", fix="One object per line.")
+    return validate_line(line_no, raw)
 
 
 def read_items(path: Path) -> list[dict[str, Any]]:
-    """Every item of the file, validated (blank lines are skipped)."""
+    """Every item of the file, validated (blank lines are skipped): JSON lines, or CSV for
+    a ``.csv`` file (columns in :mod:`aura.wardrobe.fields`)."""
+    if path.suffix.lower() == ".csv":
+        from aura.wardrobe.csvio import parse_csv
+
+        return parse_csv(path.read_text(encoding="utf-8"))
     out = []
     with path.open(encoding="utf-8") as handle:
         for n, line in enumerate(handle, 1):
@@ -149,6 +127,9 @@ def import_items(
                     pattern=fields["pattern"],
                     description=fields["description"],
                     attributes=fields["attributes"],
+                    purchase_price=fields.get("purchase_price"),
+                    purchase_date=fields.get("purchase_date"),
+                    laundry=fields.get("laundry", "clean"),
                     source="import",
                 )
                 row.color_rows = [

@@ -52,6 +52,18 @@ def item_dict(item: WardrobeItem, taxonomy: Taxonomy | None = None) -> dict[str,
         "source": item.source,
         "created_at": _iso(item.created_at),
         "updated_at": _iso(item.updated_at),
+        **life_fields(item),
+    }
+
+
+def life_fields(item: WardrobeItem) -> dict[str, Any]:
+    """Laundry state, purchase and wear counts (issue 17: wardrobe life)."""
+    return {
+        "laundry": item.laundry or "clean",
+        "purchase_price": item.purchase_price,
+        "purchase_date": item.purchase_date.isoformat() if item.purchase_date else None,
+        "times_worn": item.times_worn or 0,
+        "last_worn": item.last_worn.isoformat() if item.last_worn else None,
     }
 
 

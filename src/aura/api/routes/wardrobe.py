@@ -6,6 +6,7 @@ database work never block the event loop. Every route is scoped to the key's use
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
@@ -17,6 +18,7 @@ from aura.errors import NotReady
 from aura.storage.users import Principal
 from aura.taxonomy import COLOUR_FAMILIES, Slot
 from aura.taxonomy.resolver import describe
+from aura.wardrobe.fields import ItemFields, Laundry
 from aura.wardrobe.service import WardrobeService
 
 router = APIRouter(prefix="/api/v1/wardrobe", tags=["wardrobe"])
@@ -30,20 +32,11 @@ def _clean(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-class Garment(BaseModel):
-    """What an analysis found, or what a person typed."""
+class Garment(ItemFields):
+    """What an analysis found, or what a person typed (the one item schema, plus a box)."""
 
     model_config = ConfigDict(extra="ignore")
-    category: Name
-    colors: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
-        default_factory=list, max_length=10
-    )
-    pattern: Annotated[str, Field(max_length=50)] | None = None
-    attributes: dict[str, Any] = Field(default_factory=dict)
-    description: str = Field("", max_length=2000)
     bbox: list[float] | None = Field(None, min_length=4, max_length=4)
-
-    _lower = field_validator("category", "pattern", mode="after")(_clean)
 
 
 class ItemIn(Garment):
@@ -68,6 +61,9 @@ class ItemPatch(BaseModel):
     description: str = Field(None, max_length=2000)  # type: ignore[arg-type]
     bbox: list[float] | None = Field(None, min_length=4, max_length=4)
     image_sha256: Sha = None
+    purchase_price: float | None = Field(None, ge=0, le=10_000_000, allow_inf_nan=False)
+    purchase_date: date | None = None
+    laundry: Laundry = None  # type: ignore[assignment]
 
     _lower = field_validator("category", "pattern", mode="after")(_clean)
 

@@ -21,6 +21,7 @@ export class ApiError extends Error {
     this.status = status;
     this.fix = body && body.fix;
     this.kind = body && body.error;
+    this.detail = body && body.detail; // e.g. the bad lines of a CSV import
   }
 
   static async from(response) {

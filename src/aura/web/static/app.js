@@ -7,8 +7,11 @@ import * as add from "./add.js";
 import * as outfits from "./outfits.js";
 import * as chat from "./chat.js";
 import * as system from "./system.js";
+import * as calendar from "./calendar.js";
+import * as trips from "./trips.js";
+import * as insights from "./insights.js";
 
-const pages = { wardrobe, add, outfits, chat, system };
+const pages = { wardrobe, add, outfits, calendar, trips, insights, chat, system };
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const signout = document.getElementById("signout");

@@ -75,13 +75,48 @@ export async function render(main) {
 
   fill(
     main,
-    h("div", { class: "title-row" }, heading("Wardrobe"), h("a", { class: "button", href: "#/add" }, "Add from a photo")),
+    h("div", { class: "title-row" }, heading("Wardrobe"), h("div", { class: "actions" }, backFromWash(() => load(true)), h("a", { class: "button", href: "#/add" }, "Add from a photo"))),
     form,
     count,
     grid,
     more,
   );
   await load(true);
+}
+
+// Wear and laundry (issue 17): "Worn today", the laundry state, the wear count.
+const LAUNDRY = [["clean", "Clean"], ["in_wash", "In the wash"], ["at_cleaner", "At the cleaner"], ["lent_out", "Lent out"]];
+
+function wornText(item) {
+  const n = item.times_worn || 0;
+  return `Worn ${n}×${item.last_worn ? `, last on ${item.last_worn}` : ""}`;
+}
+
+function life(item, status) {
+  const count = h("span", { class: "muted", "aria-live": "polite" }, wornText(item));
+  const worn = h("button", { type: "button", class: "quiet" }, "Worn today");
+  worn.addEventListener("click", async () => {
+    try {
+      await api("/api/v1/wardrobe/wears", { method: "POST", json: { item_ids: [item.id] } });
+      const fresh = await api(`${ITEMS}/${item.id}`);
+      rememberItem(fresh);
+      Object.assign(item, fresh);
+      count.textContent = wornText(item);
+    } catch (error) {
+      fill(status, errorBox(error));
+    }
+  });
+  const state = select("laundry", LAUNDRY, item.laundry || "clean");
+  state.addEventListener("change", async () => {
+    try {
+      const { items } = await api("/api/v1/wardrobe/laundry", { method: "POST", json: { item_ids: [item.id], state: state.value } });
+      rememberItem(items[0]);
+      Object.assign(item, items[0]);
+    } catch (error) {
+      fill(status, errorBox(error));
+    }
+  });
+  return h("section", { class: "life actions", "aria-label": "Wear and laundry" }, worn, count, field("Laundry", state));
 }
 
 function card(item, reload) {
@@ -91,6 +126,7 @@ function card(item, reload) {
     picture(item),
     h("span", { class: "category" }, item.category),
     item.pattern ? h("span", { class: "muted" }, item.pattern) : null,
+    item.laundry && item.laundry !== "clean" ? h("span", { class: "laundry-badge" }, item.laundry.replace("_", " ")) : null,
   );
   open.addEventListener("click", () => detail(item, reload, open));
   return h("li", { dataset: { itemId: item.id } }, open, swatches(item));
@@ -106,6 +142,8 @@ function detail(item, reload, opener) {
     field("Colours", input("colors", (item.colors || []).join(", ")), "Comma-separated, e.g. navy, white"),
     field("Pattern", input("pattern", item.pattern, { maxlength: 50 })),
     field("Description", h("textarea", { name: "description", rows: 3, maxlength: 2000, value: item.description || "" })),
+    field("Price paid", input("purchase_price", item.purchase_price == null ? "" : String(item.purchase_price), { type: "number", min: 0, step: "0.01" })),
+    field("Bought on", input("purchase_date", item.purchase_date, { type: "date" })),
   );
   const save = h("button", { type: "submit" }, "Save changes");
   const del = h("button", { type: "button", class: "danger" }, "Delete item");
@@ -118,6 +156,7 @@ function detail(item, reload, opener) {
     { class: "detail", "aria-labelledby": "detail-title" },
     h("h2", { id: "detail-title" }, itemLabel(item) || "Item"),
     h("div", { class: "detail-body" }, picture(item, "photo"), form),
+    life(item, status),
     alike,
   );
   similar(item, alike);
@@ -144,6 +183,8 @@ function detail(item, reload, opener) {
         .filter(Boolean),
       pattern: data.get("pattern").trim() || null,
       description: data.get("description"),
+      purchase_price: data.get("purchase_price") === "" ? null : Number(data.get("purchase_price")),
+      purchase_date: data.get("purchase_date") || null,
     };
     const restore = busy(save, "Saving…");
     try {
@@ -199,4 +240,14 @@ async function similar(item, box) {
   } catch (error) {
     fill(box, errorBox(error));
   }
+}
+
+// every item in the wash is clean again (issue 17)
+function backFromWash(reload) {
+  const button = h("button", { type: "button", class: "quiet" }, "Back from the wash");
+  button.addEventListener("click", async () => {
+    await api("/api/v1/wardrobe/laundry/back", { method: "POST", json: {} });
+    reload();
+  });
+  return button;
 }

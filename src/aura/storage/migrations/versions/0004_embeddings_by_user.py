@@ -2,8 +2,8 @@
 caught up after its snapshot, by an index range scan over that user's rows only, whatever
 the number of users.
 
-Revision ID: 0019
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01 17:40:00
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0019"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
