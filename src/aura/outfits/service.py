@@ -92,16 +92,19 @@ class OutfitService:
             raise NotFound(f"No wardrobe item {', '.join(map(str, missing))}.", fix=LIST_FIX)
         return [found[i] for i in ids]
 
+    def _owned_rows(self, s: Session, user_id: int) -> list[ItemRow]:
+        """Every item the user owns, wherever it is (the wardrobe gaps count them all)."""
+        return list(s.scalars(select(ItemRow).where(ItemRow.user_id == user_id)))
+
     def _all_rows(self, s: Session, user_id: int) -> list[ItemRow]:
         return self._available_rows(s, user_id)[0]
 
     def _available_rows(self, s: Session, user_id: int) -> tuple[list[ItemRow], dict[int, str]]:
-        """issue 17 (wardrobe life): the user's rows without the items that are not clean
-        or are resting after a recent wear, and why each of those was left out."""
+        """The rows an outfit may use today: without the items that are not clean or are
+        resting after a recent wear, and why each of those was left out."""
         from aura.wardrobe.wear import available_rows
 
-        rows = list(s.scalars(select(ItemRow).where(ItemRow.user_id == user_id)))
-        return available_rows(s, user_id, rows)
+        return available_rows(s, user_id, self._owned_rows(s, user_id))
 
     def _items(self, s: Session, user_id: int, rows: Sequence[ItemRow]) -> list[WardrobeItem]:
         if self._features is None:
@@ -150,7 +153,7 @@ class OutfitService:
         (slots) and a message saying so; no outfit at all only when no core exists."""
         with self.db.session() as s:
             seeds = self.owned_rows(s, user_id, seed_ids)
-            kept, left_out = self._available_rows(s, user_id)  # issue 17: was _all_rows
+            kept, left_out = self._available_rows(s, user_id)
             rows = {r.id: r for r in [*kept, *seeds]}  # a seed the user chose stays
             wardrobe = self._items(s, user_id, list(rows.values()))
             preferences = Preferences.load(s, user_id)
@@ -181,7 +184,7 @@ class OutfitService:
             ],
             "missing": [str(m) for m in found.missing],
             "message": found.message,
-            # issue 17 (wardrobe life): the items _all_rows left out, and why
+            # the items left out (in the wash, lent out, resting after a wear), and why
             "left_out": [{"item_id": i, "reason": why} for i, why in sorted(left_out.items())],
         }
 
@@ -190,7 +193,7 @@ class OutfitService:
         (:mod:`aura.outfits.gaps`); no context given: :data:`DEFAULT_GAP_CONTEXTS`."""
         contexts = list(contexts) or list(DEFAULT_GAP_CONTEXTS)
         with self.db.session() as s:
-            wardrobe = self._items(s, user_id, self._all_rows(s, user_id))
+            wardrobe = self._items(s, user_id, self._owned_rows(s, user_id))
             candidates = self._archetype_items(s, user_id)
         found = gap_search(self.scorer, wardrobe, contexts, k, candidates=candidates)
         return {
