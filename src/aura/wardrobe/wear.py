@@ -57,9 +57,9 @@ def available_rows(
     """The rows an outfit suggestion may use, and why the others were left out.
 
     Not clean (in the wash, at the cleaner, lent out): always left out. Worn in the last
-    :data:`REST_DAYS` days: left out while another available item of the same category
-    remains, so a small wardrobe still gets outfits."""
-    from aura.outfits.adapter import semantic_category
+    :data:`REST_DAYS` days: left out while another available item of the same slot
+    remains in its slot, so a small wardrobe still gets outfits."""
+    from aura.taxonomy import slot_of
 
     away = wear.unavailable_items(session, user_id)
     recent = wear.recent_wears(session, user_id, REST_DAYS, today)
@@ -68,11 +68,11 @@ def available_rows(
     fresh: dict[str, int] = {}
     for r in keep:
         if r.id not in recent:
-            category = semantic_category(r.category)
-            fresh[category] = fresh.get(category, 0) + 1
+            slot = slot_of(r.category)
+            fresh[slot] = fresh.get(slot, 0) + 1
     out = []
     for r in keep:
-        if r.id in recent and fresh.get(semantic_category(r.category), 0) > 0:
+        if r.id in recent and fresh.get(slot_of(r.category), 0) > 0:
             left_out[r.id] = f"resting: worn on {recent[r.id].isoformat()}"
         else:
             out.append(r)
