@@ -47,6 +47,9 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:  # a bug: its traceback goes to the log with the request's id
+            log.exception("unhandled error", extra={"path": scope.get("path")})
+            raise
         finally:
             seconds = time.perf_counter() - began
             route = scope.get("route")
