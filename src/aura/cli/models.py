@@ -233,8 +233,6 @@ def verify(
         "missing_optional": sum(s.state == "missing" and not s.spec.required for s in statuses),
         "missing_required": sum(s.state == "missing" and s.spec.required for s in statuses),
         "broken": sum(s.state == "broken" for s in statuses),
-        "derived_fine": sum(d.ok for d in derived),
-        "derived_broken": len(broken),
     }
     if json_out:
         print_json(
@@ -242,6 +240,7 @@ def verify(
                 "ok": not bad and not broken,
                 "full": full,
                 "counts": counts,
+                "derived_counts": {"fine": sum(d.ok for d in derived), "broken": len(broken)},
                 "models": [s.to_dict() for s in statuses],
                 "derived": [d.to_dict() for d in derived],
             }
@@ -275,8 +274,12 @@ def verify(
         words.append(f"{counts['missing_required']} missing (required)")
     words.append(f"{counts['broken']} broken")
     console.print(
-        f"{'Full' if full else 'Fast'} check of {len(statuses)} model(s): {', '.join(words)}; "
-        f"{len(derived) - len(broken)} of {len(derived)} derived export(s) fine."
+        f"{'Full' if full else 'Fast'} check of {len(statuses)} model(s): {', '.join(words)}."
+        + (
+            f" {len(derived) - len(broken)} of {len(derived)} derived export(s) fine."
+            if derived
+            else ""
+        )
         + (" Fix the models above." if bad or broken else ""),
         highlight=False,
     )
