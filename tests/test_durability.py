@@ -135,9 +135,11 @@ def _index_folder(data_dir: Path) -> Path:
 
 
 def _truncate(folder: Path) -> None:
-    manifest = json.loads((folder / "manifest.json").read_text())
-    path = folder / manifest["index_file"]
-    path.write_bytes(path.read_bytes()[:100])
+    """Cut every partition file of the snapshot (one user here) to 100 bytes."""
+    files = list(folder.glob("shards/*/*.part"))
+    assert files, sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+    for path in files:
+        path.write_bytes(path.read_bytes()[:100])
 
 
 @pytest.mark.slow
@@ -164,8 +166,8 @@ def test_broken_index_is_rebuilt_and_second_writer_refused(tmp_path: Path) -> No
         assert client.search_ids(_text(items[0]), 1) == [items[0]["id"]]
         assert server.stop() in (0, -15)  # graceful (uvicorn re-raises SIGTERM after shutdown)
         assert "Application shutdown complete" in server.output()
-    # a truncated index file: the next start rebuilds it from the database and says so
-    # (other-model manifests and deleted folders: test_vectors.py, same code path)
+    # a truncated partition file: the next start rebuilds that user's partition from the
+    # database and says so (other-model manifests and deleted folders: tests/storage)
     folder = _index_folder(data_dir)
     _truncate(folder)
     with AuraServer(data_dir, env) as server:
@@ -177,11 +179,9 @@ def test_broken_index_is_rebuilt_and_second_writer_refused(tmp_path: Path) -> No
         unusable = [
             r
             for r in log
-            if r.get("message") == "index snapshot unusable, rebuilding from the database"
+            if r.get("message") == "partition snapshot unusable, rebuilding from the database"
         ]
-        assert unusable and "truncated" in unusable[-1]["reason"]
-        ready = [r for r in log if r.get("message") == "index ready"]
-        assert "rebuilt from the database" in ready[-1]["how"]
+        assert unusable and "truncated" in unusable[-1]["reason"], unusable
         server.stop()
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["count"] == len(items)
