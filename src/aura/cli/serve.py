@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
 import sys
 import time
@@ -109,6 +111,7 @@ def serve(
     server.run()
     if not server.started:  # as uvicorn.run: the socket could not be bound, or start-up died
         sys.exit(_STARTUP_FAILURE)
+    _exit_now(0)
 
 
 def _announce_when_started(platform: Platform, server: uvicorn.Server, link: str) -> None:
@@ -154,4 +157,16 @@ def _print_framed(lines: list[str]) -> None:
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(0)
+    _exit_now(0)
+
+
+def _exit_now(code: int) -> None:
+    """Exit once the server has shut down (the lifespan closed the database and wrote the
+    index snapshots): logs and stdio flushed, then no interpreter finalization, where the
+    native libraries' destructors (onnxruntime, llama.cpp, MediaPipe threads) were seen to
+    crash the process (SIGSEGV) after "Finished server process"."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
