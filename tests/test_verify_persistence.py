@@ -40,7 +40,7 @@ def test_verify_persistence_passes_on_the_embedded_platform(tmp_path: Path) -> N
     logs = sorted((work / "sqlite").glob("serve-*.log"))
     assert len(logs) == 5
     last = [json.loads(line) for line in logs[-1].read_text().splitlines() if line[:1] == "{"]
-    assert any(r.get("message") == "index snapshot unusable, rebuilding from the database"
+    assert any(r.get("message") == "partition snapshot unusable, rebuilding from the database"
                for r in last)  # fmt: skip
 
 
