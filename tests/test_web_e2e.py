@@ -85,6 +85,14 @@ def signin_token(server: AuraServer, timeout: float = 10) -> str:
     return tokens[-1]
 
 
+def sign_in_with_key(page: Any, url: str, key: str) -> None:
+    """Open the web app at ``url`` and sign in by pasting ``key``; returns on the Wardrobe page."""
+    page.goto(url + "/")
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Wardrobe", exact=True).wait_for()
+
+
 def shoot(page: Any, name: str) -> None:
     """The page at phone and desktop size (the desktop size is the one tests run at)."""
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,16 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tests.server import AuraServer
-from tests.test_web_e2e import CHROMIUM, DESKTOP, ENV, Web, assert_labelled, nav, shoot
+from tests.test_web_e2e import (
+    CHROMIUM,
+    DESKTOP,
+    ENV,
+    Web,
+    assert_labelled,
+    nav,
+    shoot,
+    sign_in_with_key,
+)
 from tests.wardrobe_client import create_user
 
 pytestmark = pytest.mark.slow
@@ -48,10 +57,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
         page = browser.new_context(viewport=DESKTOP).new_page()
         web = Web(data_dir, server, browser, page, key=key)
         web.watch(page)
-        page.goto(server.url + "/")
-        page.get_by_label("API key").fill(key)
-        page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("heading", name="Wardrobe", exact=True).wait_for()
+        sign_in_with_key(page, server.url, key)
         yield web
         assert not web.errors, web.errors
     finally:

@@ -18,7 +18,16 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from tests.server import AuraServer
-from tests.test_web_e2e import CHROMIUM, DESKTOP, ENV, Web, assert_labelled, nav, shoot
+from tests.test_web_e2e import (
+    CHROMIUM,
+    DESKTOP,
+    ENV,
+    Web,
+    assert_labelled,
+    nav,
+    shoot,
+    sign_in_with_key,
+)
 from tests.wardrobe_client import create_user
 
 pytestmark = pytest.mark.slow
@@ -56,10 +65,7 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
             for item in ITEMS:
                 assert client.post("/wardrobe/items", json=item).status_code == 201
         page = web.page
-        page.goto(server.url + "/")
-        page.get_by_label("API key").fill(key)
-        page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("heading", name="Wardrobe", exact=True).wait_for()
+        sign_in_with_key(page, server.url, key)
         yield web
         assert not web.errors, web.errors
     finally:
