@@ -103,7 +103,7 @@ def test_app_services_match_the_settings_table(resolved):
         assert env["REDIS_URL"] == "redis://:rpw@redis:6379/0"
         assert spec["user"] == "1000:1000"
         assert spec["command"] == ["aura", "serve", "--service", service]
-        assert "/health/ready" in " ".join(spec["healthcheck"]["test"])
+        assert "/health/ready?loaded=true" in " ".join(spec["healthcheck"]["test"])
         for dep in ("postgres", "redis"):
             assert spec["depends_on"][dep]["condition"] == "service_healthy"
         # the environment resolves with Aura's own settings class
@@ -165,7 +165,7 @@ def test_each_aura_service_runs_several_stateless_replicas(resolved):
         spec = resolved["services"][f"{service}_service"]
         assert int(spec["deploy"]["replicas"]) >= 2, service
         assert "container_name" not in spec and not spec.get("ports"), service
-        assert "/health/ready" in spec["healthcheck"]["test"][-1]  # readiness-gated
+        assert "/health/ready?loaded=true" in spec["healthcheck"]["test"][-1]  # models loaded
     conf = (ROOT / "deploy/nginx/nginx.conf").read_text()
     for service in AURA_SERVICES:
         assert f"server {service}_service:8000 resolve max_fails=" in conf

@@ -44,7 +44,7 @@ def test_services_are_ready_only_when_aura_says_so():
     for service in SERVICES:
         spec = deployments[service.replace("_", "-")]["spec"]["template"]["spec"]
         [container] = spec["containers"]
-        assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+        assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready?loaded=true"
         assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
         assert container["args"] == ["aura", "serve", "--service", service]
         assert {e["name"] for e in container["env"]} <= known

@@ -91,6 +91,12 @@ class InvalidInput(AuraError, ValueError):
     http_status = 422
 
 
+class Conflict(AuraError, RuntimeError):
+    """A valid request that the object's present state refuses (lent out, not on loan)."""
+
+    http_status = 409
+
+
 class DatasetError(AuraError, ValueError):
     """A training or evaluation data set is missing files or does not follow its format."""
 

@@ -136,7 +136,9 @@ class Replica:
 
     def ready(self) -> bool:
         try:
-            return httpx.get(self.server.url + "/health/ready", timeout=2).status_code == 200
+            # a replica joins the upstream once every route it serves can answer
+            url = self.server.url + "/health/ready?loaded=true"
+            return httpx.get(url, timeout=2).status_code == 200
         except httpx.HTTPError:
             return False
 

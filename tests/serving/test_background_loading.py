@@ -53,6 +53,9 @@ def test_ready_before_the_embedder_and_503_with_retry_after_until_it_is_in(data_
         assert status["ready"] is False and "embedder load" in status["loading"]
         info = httpx.get(f"{url}/api/v1/conversational-ai/info").json()
         assert info["ready"] is False and "embedder load" in info["loading"]
+        # the replica probe waits for the models too: a load balancer keeps it out until then
+        probe = httpx.get(f"{url}/health/ready", params={"loaded": "true"}, timeout=5)
+        assert probe.status_code == 503 and probe.headers["retry-after"] == "1"
 
         began = time.monotonic()
         refused = httpx.post(f"{url}/api/v1/wardrobe/items", json=ITEM, headers=auth, timeout=10)
@@ -71,6 +74,7 @@ def test_ready_before_the_embedder_and_503_with_retry_after_until_it_is_in(data_
             time.sleep(0.1)
         assert body["service_status"]["conversational_ai"]["ready"] is True
         assert body["loaded_seconds"] >= body["startup_seconds"]
+        assert httpx.get(f"{url}/health/ready", params={"loaded": "true"}).status_code == 200
         created = httpx.post(f"{url}/api/v1/wardrobe/items", json=ITEM, headers=auth, timeout=30)
         assert created.status_code == 201, created.text
     finally:

@@ -89,7 +89,11 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
         app.include_router(local_signin.router)
         web.install(app)
     if Service.VISUAL_ANALYSIS in settings.served_services:
-        app.include_router(visual_analysis.build_router(dependencies=[Depends(current_user)]))
+        app.include_router(
+            visual_analysis.build_router(
+                dependencies=[Depends(current_user)], max_batch=settings.vision_max_batch
+            )
+        )
     metrics.install_storage_collectors(
         lambda: usage.measure(platform.tree), lambda: platform.tree.root
     )

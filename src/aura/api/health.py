@@ -19,11 +19,14 @@ async def live() -> dict[str, str]:
 
 
 @router.get("/health/ready", responses={503: {"description": "Not ready: the phase and why"}})
-async def ready(request: Request) -> JSONResponse:
+async def ready(request: Request, loaded: bool = False) -> JSONResponse:
     """200 when start-up has finished; 503 with the phase it is in and why, or the error.
 
     Models whose first use can wait load after ready: ``loading`` lists them until they are
     in, and ``service_status`` says per service whether it can answer every route yet.
+    ``?loaded=true`` also waits for them: the probe for a replica behind a load balancer,
+    which should join only once every route it serves can answer (a POST that reaches a
+    replica still loading its embedder is not retried elsewhere).
     """
     platform = request.app.state.platform
     state = platform.startup.state
@@ -31,8 +34,11 @@ async def ready(request: Request) -> JSONResponse:
     services = [s.value for s in platform.settings.served_services]
     body["services"] = services
     body["service_status"] = state.service_status(services)
-    headers = None if state.ready else {"Retry-After": "1"}
-    return JSONResponse(body, status_code=200 if state.ready else 503, headers=headers)
+    ok = state.ready
+    if loaded:
+        ok = ok and all(s["ready"] for s in body["service_status"].values())
+    headers = None if ok else {"Retry-After": "1"}
+    return JSONResponse(body, status_code=200 if ok else 503, headers=headers)
 
 
 @router.get("/metrics", include_in_schema=False)

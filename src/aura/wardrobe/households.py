@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from aura.errors import InvalidInput, NotFound
+from aura.errors import Conflict, InvalidInput, NotFound
 from aura.storage import households as repo
 from aura.storage import wear
 from aura.storage.db import Database
@@ -182,13 +182,11 @@ class Households:
             row = self._shared_item(s, user_id, household_id, item_id)
             loan = repo.open_loan(s, item_id)
             if loan is not None or row.laundry != "clean":
-                err = InvalidInput(
+                raise Conflict(
                     f"Item {item_id} is not available to borrow now "
                     f"({'lent out' if loan is not None else row.laundry.replace('_', ' ')}).",
                     fix="Ask its owner, or borrow it once it is back.",
                 )
-                err.http_status = 409  # type: ignore[attr-defined]
-                raise err
             made = repo.lend(s, household_id, item_id, user_id)
             wear.set_laundry(s, [item_id], "lent_out")
             return {"loan_id": made.id, "item_id": item_id, "state": "lent_out"}
@@ -206,7 +204,7 @@ class Households:
                 or loan.household_id != household_id
                 or (not owner and loan.borrower_id != user_id)
             ):
-                raise InvalidInput(
+                raise Conflict(
                     f"Item {item_id} is not lent out to you in this household.",
                     fix=f"GET /api/v1/households/{household_id} lists the open loans.",
                 )

@@ -294,8 +294,8 @@ class Trips:
             trip = self._owned(s, user_id, trip_id)
             on_list = {i for i, _ in trips.checklist(s, trip.id)}
             stray = [i for i in [*packed, *unpacked] if i not in on_list]
-            if stray:
-                raise InvalidInput(
+            if stray:  # like any id the caller has no such thing under: 404
+                raise NotFound(
                     f"Item(s) {stray} are not on this trip's checklist.",
                     fix=f"GET /api/v1/trips/{trip_id} shows the checklist.",
                 )

@@ -3,14 +3,14 @@ delete, confirm as worn). Scoped to the key's user; another user's plan answers 
 
 from __future__ import annotations
 
-import datetime as dt
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from aura.api.auth import current_user, platform_of
+from aura.api.fields import Flag, Id, IsoDate, PathId
 from aura.api.routes.wardrobe_life import DB
 from aura.errors import NotReady
 from aura.outfits.service import OutfitService
@@ -20,37 +20,35 @@ from aura.wardrobe.forecast import provider_from
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
 User = Annotated[Principal, Depends(current_user)]
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
+PlanId = PathId
 Occasion = Literal["casual", "work", "formal", "party", "date", "sport"]
 
 
 class Weather(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     temperature_c: float | None = Field(None, ge=-60, le=60)
-    raining: bool = False
+    raining: Flag = False
 
 
 class Place(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     latitude: float = Field(ge=-90, le=90)
     longitude: float = Field(ge=-180, le=180)
 
 
 class PlanIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    date: dt.date
+    model_config = ConfigDict(extra="forbid", strict=True)
+    date: IsoDate
     occasion: Occasion | None = None
     weather: Weather | None = Field(None, description="Your expected weather (else forecast).")
     location: Place | None = Field(None, description="Where, for the forecast (if enabled).")
     item_ids: list[Id] = Field(default_factory=list, max_length=12)
-    suggest: bool = Field(False, description="No items given: plan the best outfit for it.")
+    suggest: Flag = Field(False, description="No items given: plan the best outfit for it.")
     note: str | None = Field(None, max_length=1000)
 
 
 class PlanPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     occasion: Occasion | None = None
     weather: Weather | None = None
     item_ids: list[Id] = Field(None, max_length=12)  # type: ignore[assignment]
@@ -58,7 +56,7 @@ class PlanPatch(BaseModel):
 
 
 class ConfirmIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     note: str | None = Field(None, max_length=1000)
 
 
@@ -83,7 +81,7 @@ Cal = Annotated[Calendar, Depends(calendar)]
 def week(
     user: User,
     cal: Cal,
-    start: date | None = None,
+    start: IsoDate | None = None,
     days: Annotated[int, Query(ge=1, le=62)] = 7,
 ) -> dict[str, Any]:
     """Your planned days and wears from ``start`` (default today), ``days`` days long."""

@@ -19,7 +19,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 
-from aura.api.fields import NOT_BLANK, WholeNumber
+from aura.api.fields import NOT_BLANK, WholeNumber, has_text
 from aura.api.routes.deps import current_user_id, get_assistant, websocket_user_id
 from aura.assistant.aio import iterate_in_thread
 from aura.assistant.memory import Conversation
@@ -65,7 +65,7 @@ class ChatIn(BaseModel):
     @field_validator("message")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+        if not has_text(value):
             raise ValueError("message is empty")
         return value
 

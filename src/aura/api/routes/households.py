@@ -5,35 +5,34 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from aura.api.auth import current_user
+from aura.api.fields import Flag, Id, PathId
 from aura.api.routes.wardrobe_life import DB
 from aura.storage.users import Principal
 from aura.wardrobe.households import Households
 
 router = APIRouter(prefix="/api/v1/households", tags=["households"])
 User = Annotated[Principal, Depends(current_user)]
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-HouseholdId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
+HouseholdId = PathId
+ItemId = PathId
 
 
 class HouseholdIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     name: str = Field(min_length=1, max_length=100)
 
 
 class JoinIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     code: str = Field(min_length=4, max_length=100)
 
 
 class SharingIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    everything: bool | None = Field(None, description="Share your whole wardrobe (read-only).")
+    model_config = ConfigDict(extra="forbid", strict=True)
+    everything: Flag | None = Field(None, description="Share your whole wardrobe (read-only).")
     share: list[Id] = Field(default_factory=list, max_length=500)
     unshare: list[Id] = Field(default_factory=list, max_length=500)
 

@@ -3,14 +3,13 @@ that persists, what is missing). Scoped to the key's user; another's trip answer
 
 from __future__ import annotations
 
-import datetime as dt
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from aura.api.auth import current_user, platform_of
+from aura.api.fields import Id, IsoDate, PathId, WholeNumber
 from aura.api.routes.calendar import Occasion, Place, Weather, outfit_service
 from aura.api.routes.wardrobe_life import DB
 from aura.storage.users import Principal
@@ -19,14 +18,12 @@ from aura.wardrobe.trips import Trips
 
 router = APIRouter(prefix="/api/v1/trips", tags=["trips"])
 User = Annotated[Principal, Depends(current_user)]
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-TripId = Annotated[int, Path(ge=1, le=MAX_ID)]
+TripId = PathId
 
 
 class TripDay(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    date: dt.date
+    model_config = ConfigDict(extra="forbid", strict=True)
+    date: IsoDate
     occasions: list[Occasion] = Field(
         default_factory=lambda: ["casual"], min_length=1, max_length=4
     )
@@ -34,22 +31,24 @@ class TripDay(BaseModel):
 
 
 class TripIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     destination: str = Field(min_length=1, max_length=100, description="A label, e.g. 'Lisbon'.")
-    start_date: date
-    end_date: date
+    start_date: IsoDate
+    end_date: IsoDate
     days: list[TripDay] = Field(default_factory=list, max_length=60)
     location: Place | None = Field(None, description="Where, for the forecast (if enabled).")
-    max_wears: int = Field(3, ge=1, le=30, description="Days one top or bottom may be worn.")
+    max_wears: Annotated[int, WholeNumber] = Field(
+        3, ge=1, le=30, description="Days one top or bottom may be worn."
+    )
 
 
 class RepackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    max_wears: int = Field(3, ge=1, le=30)
+    model_config = ConfigDict(extra="forbid", strict=True)
+    max_wears: Annotated[int, WholeNumber] = Field(3, ge=1, le=30)
 
 
 class TickIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     packed: list[Id] = Field(default_factory=list, max_length=500)
     unpacked: list[Id] = Field(default_factory=list, max_length=500)
 

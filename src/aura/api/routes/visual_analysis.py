@@ -77,7 +77,8 @@ IncludeAttributes = Annotated[
 ]
 
 
-def build_router(dependencies: Sequence[Any] = ()) -> APIRouter:
+def build_router(dependencies: Sequence[Any] = (), max_batch: int = 20) -> APIRouter:
+    """The routes; ``max_batch`` (AURA_VISION_MAX_BATCH) is also the schema's ``maxItems``."""
     router = APIRouter(
         prefix=Service.VISUAL_ANALYSIS.url_prefix,
         tags=[Service.VISUAL_ANALYSIS.value],
@@ -109,13 +110,12 @@ def build_router(dependencies: Sequence[Any] = ()) -> APIRouter:
     @router.post("/analyze/batch", responses=ERRORS)
     async def analyze_batch(
         request: Request,
-        images: Annotated[
-            list[UploadFile],
-            File(
-                description="One to AURA_VISION_MAX_BATCH photos.",
-                json_schema_extra={"minItems": 1},
-            ),
-        ],
+        # a default, not Annotated: evaluated here, where max_batch is known
+        images: list[UploadFile] = File(  # noqa: B008
+            ...,
+            description=f"One to {max_batch} photos (AURA_VISION_MAX_BATCH).",
+            json_schema_extra={"minItems": 1, "maxItems": max_batch},
+        ),
         confidence_threshold: Threshold = 0.5,
         max_detections: MaxDetections = 10,
         include_attributes: IncludeAttributes = True,

@@ -18,11 +18,18 @@ from aura.wardrobe import portable
 
 router = APIRouter(prefix="/api/v1/wardrobe", tags=["wardrobe"])
 User = Annotated[Principal, Depends(current_user)]
+# The raw file is the body, whatever its Content-Type says (a client may not know "zip").
 _ZIP_BODY = {
     "required": True,
-    "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+    "content": {
+        kind: {"schema": {"type": "string", "format": "binary"}}
+        for kind in ("application/zip", "application/octet-stream")
+    },
 }
-_CSV_BODY = {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+_CSV_BODY = {
+    "required": True,
+    "content": {"text/csv": {"schema": {"type": "string", "minLength": 1}}},
+}
 
 
 async def _body(request: Request, limit: int) -> bytes:

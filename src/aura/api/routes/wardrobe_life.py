@@ -6,14 +6,13 @@ and another user's wear or item is answered exactly like a missing one (404).
 
 from __future__ import annotations
 
-import datetime as dt
-from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from aura.api.auth import current_user, platform_of
+from aura.api.fields import MAX_ID, Id, IsoDate, PathId
 from aura.errors import NotReady
 from aura.storage.db import Database
 from aura.storage.users import Principal
@@ -22,9 +21,7 @@ from aura.wardrobe.wear import WearLog
 
 router = APIRouter(prefix="/api/v1/wardrobe", tags=["wardrobe"])
 User = Annotated[Principal, Depends(current_user)]
-MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-WearId = Annotated[int, Path(ge=1, le=MAX_ID)]
+WearId = PathId
 State = Literal["clean", "in_wash", "at_cleaner", "lent_out"]
 
 
@@ -46,21 +43,31 @@ Log = Annotated[WearLog, Depends(wear_log)]
 
 
 class WearIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    date: dt.date | None = Field(None, description="The day worn (default today); not the future.")
+    # one of the two, as the schema says (anyOf): the items worn, or a saved outfit
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["item_ids"], "properties": {"item_ids": {"minItems": 1}}},
+                {"required": ["outfit_id"], "properties": {"outfit_id": {"type": "integer"}}},
+            ]
+        },
+    )
+    date: IsoDate | None = Field(None, description="The day worn (default today); not the future.")
     item_ids: list[Id] = Field(default_factory=list, max_length=20)
     outfit_id: Id | None = None
     note: str | None = Field(None, max_length=1000)
 
 
 class LaundryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     item_ids: list[Id] = Field(min_length=1, max_length=500)
     state: State
 
 
 class BackIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     states: list[Literal["in_wash", "at_cleaner"]] = Field(
         default_factory=lambda: ["in_wash"], min_length=1
     )
@@ -82,8 +89,8 @@ def add_wear(body: WearIn, user: User, log: Log) -> dict[str, Any]:
 def list_wears(
     user: User,
     log: Log,
-    start: date | None = None,
-    end: date | None = None,
+    start: IsoDate | None = None,
+    end: IsoDate | None = None,
     item_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,

@@ -31,11 +31,12 @@ from aura.wardrobe.service import WardrobeService
 
 router = APIRouter(prefix="/api/v1/wardrobe", tags=["wardrobe"])
 Select = Annotated[
-    str | None,
+    str,
     Form(
         # ASCII classes: \s and \d mean other characters in Python's re (what schema-driven
-        # clients generate from) than in the validator's regex engine.
-        pattern=r"^[ \t]*[0-9]{1,3}([ \t]*,[ \t]*[0-9]{1,3})*[ \t]*$",
+        # clients generate from) than in the validator's regex engine. Empty (the default):
+        # every garment; not nullable, since a form has no null (a client would send "null").
+        pattern=r"^([ \t]*[0-9]{1,3}([ \t]*,[ \t]*[0-9]{1,3})*[ \t]*)?$",
         max_length=500,
         description="Comma-separated indexes of analysis.detections to keep (e.g. 0,2); "
         "default: every garment found.",
@@ -58,7 +59,7 @@ async def create_from_photo(
     file: Annotated[UploadFile, File(description="A photo (JPEG, PNG, WebP, GIF, ...).")],
     confidence_threshold: Threshold = 0.5,
     max_detections: MaxDetections = 10,
-    select: Select = None,
+    select: Select = "",
 ) -> dict[str, Any]:
     """Analyse the photo and store each chosen garment as an item (crop, attributes,
     description, text and image embeddings). On any error nothing is stored."""
