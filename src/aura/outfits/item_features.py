@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image, ImageColor, ImageDraw
 
 from aura.storage.schema import WardrobeItem as ItemRow
+from aura.taxonomy import colour_hex
 
 if TYPE_CHECKING:
     from aura.outfits.features import FeatureExtractor
@@ -27,9 +28,11 @@ MAX_CACHED = 50_000
 
 
 def swatch(colour: str | None, size: int = 64) -> Image.Image:
-    """A garment-shaped block of ``colour`` (a CSS name or #rrggbb; grey if unknown)."""
+    """A garment-shaped block of ``colour``: a #rrggbb, or a colour name by the palette's
+    value (camel is camel, denim is blue), else by CSS; grey if unknown."""
+    value = colour if colour and colour.startswith("#") else colour_hex(colour or "")
     try:
-        rgb = ImageColor.getrgb(colour or "grey")
+        rgb = ImageColor.getrgb(value or colour or "grey")
     except ValueError:
         rgb = ImageColor.getrgb("grey")
     img = Image.new("RGB", (size, size), "white")

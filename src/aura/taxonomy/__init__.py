@@ -6,7 +6,7 @@ name maps to one colour family. ``slots`` and ``colours`` are plain lookups (no 
 :class:`Taxonomy` adds the text-embedding fallback for words the lookups do not know.
 """
 
-from aura.taxonomy.colours import COLOUR_FAMILIES, colour_family, colour_words
+from aura.taxonomy.colours import COLOUR_FAMILIES, colour_family, colour_hex, colour_words
 from aura.taxonomy.resolver import SlotMatch, Taxonomy
 from aura.taxonomy.slots import CORE_SLOTS, SLOTS, Slot, lexical_slot, slot_of, synonyms
 
@@ -18,6 +18,7 @@ __all__ = [
     "SlotMatch",
     "Taxonomy",
     "colour_family",
+    "colour_hex",
     "colour_words",
     "lexical_slot",
     "slot_of",

@@ -75,3 +75,59 @@ def colour_family(name: str) -> str | None:
         if words[end - 1] in _NAMES:
             return _NAMES[words[end - 1]]
     return None
+
+
+# The colour of each name a photo's colour is named by (its nearest entry, in CIEDE2000):
+# also the value a swatch of that name shows, so "denim" is the blue a photo of denim has.
+NAMING_PALETTE: dict[str, str] = {
+    "black": "#111111",
+    "charcoal": "#36454f",
+    "grey": "#808080",
+    "light grey": "#c8c8c8",
+    "white": "#ffffff",
+    "cream": "#fffdd0",
+    "beige": "#e8dcc4",
+    "khaki": "#c3b091",
+    "camel": "#c19a6b",
+    "tan": "#d2b48c",
+    "brown": "#7b4a2a",
+    "dark brown": "#4a2c17",
+    "red": "#d0202a",
+    "burgundy": "#800020",
+    "pink": "#f4a6c0",
+    "hot pink": "#ff69b4",
+    "coral": "#ff7f50",
+    "orange": "#f28c28",
+    "mustard": "#e1ad01",
+    "yellow": "#ffe135",
+    "olive": "#708238",
+    "khaki green": "#8a865d",
+    "green": "#228b22",
+    "mint": "#98e0b0",
+    "teal": "#008080",
+    "turquoise": "#40e0d0",
+    "sky blue": "#87ceeb",
+    "light blue": "#add8e6",
+    "denim": "#3b5b92",
+    "blue": "#1f4fd1",
+    "royal blue": "#4169e1",
+    "navy": "#1b2451",
+    "purple": "#6a2c91",
+    "lavender": "#c4b5e0",
+    "magenta": "#c2185b",
+}
+
+_FAMILY_HEX = {"metallic": "#a8a9ad"}  # multicolour has no one value
+
+
+def colour_hex(name: str) -> str | None:
+    """The value a swatch of colour ``name`` shows: the palette's own entry ("camel" →
+    #c19a6b), else its family's ("sky-blue shirt" words → blue), else None (unknown or
+    multicolour: the caller picks a neutral)."""
+    norm = normalise(name)
+    if norm in NAMING_PALETTE:
+        return NAMING_PALETTE[norm]
+    family = colour_family(name)
+    if family is None:
+        return None
+    return NAMING_PALETTE.get(family) or _FAMILY_HEX.get(family)

@@ -21,6 +21,7 @@ from scipy.cluster.vq import kmeans2
 from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
 from aura.taxonomy import colour_family
+from aura.taxonomy.colours import NAMING_PALETTE
 from aura.vision.background import estimate_foreground
 
 WORK_SIDE = 160  # colours are a global property: 160 px on the long side is plenty
@@ -29,43 +30,7 @@ MIN_SHARE = 0.03
 MAIN_SHARE = 0.12  # a colour below this share of the garment is a detail, not a main colour
 MAX_MAIN = 3
 
-PALETTE: dict[str, str] = {
-    "black": "#111111",
-    "charcoal": "#36454f",
-    "grey": "#808080",
-    "light grey": "#c8c8c8",
-    "white": "#ffffff",
-    "cream": "#fffdd0",
-    "beige": "#e8dcc4",
-    "khaki": "#c3b091",
-    "camel": "#c19a6b",
-    "tan": "#d2b48c",
-    "brown": "#7b4a2a",
-    "dark brown": "#4a2c17",
-    "red": "#d0202a",
-    "burgundy": "#800020",
-    "pink": "#f4a6c0",
-    "hot pink": "#ff69b4",
-    "coral": "#ff7f50",
-    "orange": "#f28c28",
-    "mustard": "#e1ad01",
-    "yellow": "#ffe135",
-    "olive": "#708238",
-    "khaki green": "#8a865d",
-    "green": "#228b22",
-    "mint": "#98e0b0",
-    "teal": "#008080",
-    "turquoise": "#40e0d0",
-    "sky blue": "#87ceeb",
-    "light blue": "#add8e6",
-    "denim": "#3b5b92",
-    "blue": "#1f4fd1",
-    "royal blue": "#4169e1",
-    "navy": "#1b2451",
-    "purple": "#6a2c91",
-    "lavender": "#c4b5e0",
-    "magenta": "#c2185b",
-}
+PALETTE = NAMING_PALETTE  # photo colours are named by their nearest entry
 
 
 def _hex_to_rgb01(value: str) -> np.ndarray:

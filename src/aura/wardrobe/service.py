@@ -22,7 +22,7 @@ from aura.storage.changes import Space
 from aura.storage.db import Database
 from aura.storage.index_manager import IndexManager
 from aura.storage.schema import ItemColor, WardrobeItem
-from aura.taxonomy import Slot, Taxonomy, colour_family, slot_of
+from aura.taxonomy import Slot, Taxonomy, colour_family, colour_hex, slot_of
 from aura.wardrobe.embedder import TextEmbedder, item_text
 
 TEXT_FIELDS = ("category", "colors", "pattern", "description")
@@ -33,9 +33,20 @@ def _iso(moment: datetime) -> str:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
+def swatch_values(colors: list[str], attributes: dict[str, Any] | None) -> list[str | None]:
+    """Per colour, the value its swatch shows: the photo's own (``color_hex``, set when the
+    item came from a photo), else the colour name's (:func:`aura.taxonomy.colour_hex`)."""
+    photo = (attributes or {}).get("color_hex")
+    photo = photo if isinstance(photo, list) and len(photo) == len(colors) else [None] * len(colors)
+    return [
+        own if isinstance(own, str) and len(own) == 7 and own.startswith("#") else colour_hex(c)
+        for c, own in zip(colors, photo, strict=True)
+    ]
+
+
 def item_dict(item: WardrobeItem, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
     """An item as the API shows it, with its taxonomy ``slot`` (by ``taxonomy``, words only
-    without one) and its colours' ``colour_families``."""
+    without one), its colours' ``colour_families`` and ``colour_hex`` (what a swatch shows)."""
     colors = item.colors
     return {
         "id": item.id,
@@ -43,6 +54,7 @@ def item_dict(item: WardrobeItem, taxonomy: Taxonomy | None = None) -> dict[str,
         "slot": str(taxonomy.slot(item.category) if taxonomy else slot_of(item.category)),
         "colors": colors,
         "colour_families": list(dict.fromkeys(f for c in colors if (f := colour_family(c)))),
+        "colour_hex": swatch_values(colors, item.attributes),
         "pattern": item.pattern,
         "attributes": item.attributes,
         "description": item.description,

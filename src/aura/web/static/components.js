@@ -9,8 +9,10 @@ export function itemLabel(item) {
     .join(" ");
 }
 
+// The server's value for the swatch (the photo's own colour, else the name's palette value),
+// else the name as CSS, else a neutral.
 function cssColour(item, name, i) {
-  const hex = item.attributes && item.attributes.color_hex && item.attributes.color_hex[i];
+  const hex = item.colour_hex && item.colour_hex[i];
   if (typeof hex === "string" && /^#[0-9a-f]{6}$/i.test(hex)) return hex;
   return CSS.supports("color", name) ? name : "#9a9aa5";
 }
