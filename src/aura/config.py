@@ -98,6 +98,13 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the database (source of truth). Default SQLite at "
         "$AURA_DATA_DIR/embedded/aura.sqlite3; e.g. postgresql+psycopg://user:pw@host/db.",
     )
+    database_wait_s: float = Field(
+        60.0,
+        ge=0,
+        validation_alias=_env("AURA_DATABASE_WAIT_SECONDS"),
+        description="At start-up, seconds to keep retrying a database that refuses "
+        "connections (a replica starting while PostgreSQL restarts) before start-up fails.",
+    )
     redis_url: str | None = Field(
         None,
         validation_alias=_env("REDIS_URL"),

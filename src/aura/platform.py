@@ -8,6 +8,7 @@ Each later component adds its phase to :meth:`Platform.phases`, in dependency or
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -192,13 +193,35 @@ class Platform:
         self.resolved_models = resolve_all(self.models, ctx.report)
 
     def _phase_database(self, ctx: PhaseContext) -> None:
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
         from aura.config import mask_url
+        from aura.errors import DependencyUnavailable
         from aura.storage.db import Database
         from aura.storage.migrate import upgrade_to_head
 
-        ctx.report(f"migrating {mask_url(self.tree.database_url)} to head")
+        where = mask_url(self.tree.database_url)
+        ctx.report(f"migrating {where} to head")
         db = Database(self.tree.database_url)
-        before, after = upgrade_to_head(db)
+        # A database that refuses connections (restarting, not up yet) is waited for, so a
+        # replica started during a PostgreSQL restart becomes ready by itself; any other
+        # error, or a refusal past AURA_DATABASE_WAIT_SECONDS, fails start-up at once.
+        deadline = time.monotonic() + self.settings.database_wait_s
+        pause, attempt = 0.5, 1
+        while True:
+            try:
+                before, after = upgrade_to_head(db)
+                break
+            except DependencyUnavailable as exc:
+                unreachable = isinstance(exc.__cause__, (OperationalError, InterfaceError))
+                if not unreachable or time.monotonic() + pause > deadline or ctx.stopping:
+                    db.close()
+                    raise
+                ctx.report(f"waiting for the database {where} (attempt {attempt}): {exc.message}")
+                log.warning("database unreachable at start-up; retrying",
+                            extra={"attempt": attempt, "retry_in_s": pause})  # fmt: skip
+                time.sleep(pause)
+                pause, attempt = min(pause * 2, 5.0), attempt + 1
         log.info("database at head", extra={"from": before, "revision": after})
         self.db = db
 

@@ -142,6 +142,14 @@ class Replica:
         except httpx.HTTPError:
             return False
 
+    def readiness(self) -> str:
+        """What /health/ready?loaded=true says (for a failure message)."""
+        try:
+            answer = httpx.get(self.server.url + "/health/ready?loaded=true", timeout=2)
+            return f"{answer.status_code} {answer.text[:600]}"
+        except httpx.HTTPError as exc:
+            return f"unreachable ({exc})"
+
     def kill(self) -> None:
         assert self.server.proc is not None
         self.server.proc.send_signal(signal.SIGKILL)

@@ -235,7 +235,11 @@ def test_replicas_behind_nginx_survive_kill_database_restart_and_redis_outage(tm
         # recovered by themselves: every replica alive and ready, the victim restarted once
         deadline = time.monotonic() + 120
         while not all(r.alive and r.ready() and r.in_upstream for r in replicas):
-            assert time.monotonic() < deadline, "replicas did not recover"
+            assert time.monotonic() < deadline, "replicas did not recover: " + "; ".join(
+                f"{r.service}:{r.port} alive={r.alive} upstream={r.in_upstream} {r.readiness()}"
+                for r in replicas
+                if not (r.alive and r.ready() and r.in_upstream)
+            )
             time.sleep(0.5)
         # every acknowledged write is present and searchable from every assistant replica
         lost, unsearchable = [], []
