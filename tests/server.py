@@ -156,3 +156,37 @@ def api_key_headers(data_dir: Path, name: str = "tester") -> dict[str, str]:
     result = run_aura("users", "create", name, "--json", env={"AURA_DATA_DIR": str(data_dir)})
     assert result.returncode == 0, result.stderr
     return {"Authorization": f"Bearer {json.loads(result.stdout)['api_key']}"}
+
+
+class InThreadServer:
+    """An app (with a test's own Platform subclass) served by uvicorn in a thread of this
+    process, for tests that must hold a start-up phase; ``with`` starts it (live) and stops it.
+    Everything else uses :class:`AuraServer`, the real process."""
+
+    def __init__(self, app, port: int) -> None:
+        import threading
+
+        import uvicorn
+
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None)
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> InThreadServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("the in-thread server never answered /health/live")
+            time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)

@@ -10,13 +10,12 @@ import time
 
 import httpx
 import pytest
-import uvicorn
 
 from aura.api.app import create_app
 from aura.config import load_settings
 from aura.platform import Platform
 from aura.startup import Phase
-from tests.server import AuraServer, free_port, run_aura
+from tests.server import AuraServer, InThreadServer, free_port, run_aura
 
 
 @pytest.fixture
@@ -118,37 +117,24 @@ def test_slow_startup_never_blocks_the_event_loop(tree):
     # A service without model phases of its own, so the slow phase is the only heavy one.
     settings = load_settings(data_dir=tree, port=free_port(), service="outfit_recommendation")
     app = create_app(settings, SlowPlatform(settings))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_config=None)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{settings.port}"
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
+        with InThreadServer(app, settings.port) as server:
+            url = server.url
+            # The phase holds until released below: had it run on the event loop, none of
+            # these requests could be answered (no timing assertion: the machine may be busy).
+            for _ in range(20):
+                assert httpx.get(f"{url}/health/live", timeout=10).status_code == 200
+            deadline = time.monotonic() + 120
+            while (not_ready := httpx.get(f"{url}/health/ready")).json()["phase"] != "model load":
+                assert not_ready.json()["status"] == "running", not_ready.text
+                assert time.monotonic() < deadline, not_ready.text
                 time.sleep(0.05)
-        # The phase holds until released below: had it run on the event loop, none of
-        # these requests could be answered (no timing assertion: the machine may be busy).
-        for _ in range(20):
-            assert httpx.get(f"{url}/health/live", timeout=10).status_code == 200
-        deadline = time.monotonic() + 120
-        while (not_ready := httpx.get(f"{url}/health/ready")).json()["phase"] != "model load":
-            assert not_ready.json()["status"] == "running", not_ready.text
-            assert time.monotonic() < deadline, not_ready.text
-            time.sleep(0.05)
-        assert not_ready.status_code == 503
-        assert not_ready.json()["detail"] == "loading a big model"
-        release.set()
-        deadline = time.monotonic() + 10
-        while httpx.get(f"{url}/health/ready").status_code != 200:
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+            assert not_ready.status_code == 503
+            assert not_ready.json()["detail"] == "loading a big model"
+            release.set()
+            deadline = time.monotonic() + 10
+            while httpx.get(f"{url}/health/ready").status_code != 200:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
     finally:
         release.set()
-        server.should_exit = True
-        thread.join(15)
