@@ -2,6 +2,11 @@
 
 ``X-Request-ID`` is taken from the request when it is a sane token, else generated, and
 echoed back. The access log records method, route, status and time; never headers.
+
+An unhandled error (a bug) is logged here once, with its traceback and the request id, and
+answered here as a JSON 500 that names the id; it is not re-raised, so the server does not
+log it a second time without the id. (Once a streamed response has begun, the error is
+re-raised after logging: only the server can then cut the connection.)
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import re
 import time
 import uuid
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aura import metrics
@@ -34,12 +40,13 @@ class RequestContextMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         status = 500
+        started = False
         began = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode("latin-1")))
                 message["headers"] = headers
@@ -49,7 +56,17 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         except Exception:  # a bug: its traceback goes to the log with the request's id
             log.exception("unhandled error", extra={"path": scope.get("path")})
-            raise
+            if started:
+                raise
+            body = {
+                "error": "InternalError",
+                "message": f"An internal error stopped this request (request id {request_id}).",
+                "fix": "Retry; if it happens again, report it with the request id "
+                "(the server's log holds the details).",
+                "reason": None,
+                "detail": None,
+            }
+            await JSONResponse(body, status_code=500)(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - began
             route = scope.get("route")
