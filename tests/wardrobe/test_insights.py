@@ -61,3 +61,12 @@ def test_old_never_worn_items_are_candidates_and_recent_wears_are_not(db: Databa
     assert _ids(got["items"]) == {ids["coat"], ids["boots"]}  # never worn; worn 120 days ago
     assert _ids(got["new"]) == {ids["hat"]}
     assert _ids(insights(db, user, 5, today=today)["not_worn"]["new"]) == set()  # hat: 10 days
+
+
+def test_an_item_worn_long_ago_is_a_candidate_even_if_added_lately(db: Database) -> None:
+    """Worn 120 days ago (a wear log imported with it): owned since, whatever its row says."""
+    today = date.today()
+    user, ids = _wardrobe(db, {"coat": None})
+    WearLog(db).wear(user, day=today - timedelta(days=120), item_ids=[ids["coat"]])
+    got = insights(db, user, 90, today=today)["not_worn"]
+    assert _ids(got["items"]) == {ids["coat"]} and got["new"] == []

@@ -1,7 +1,7 @@
 """Wardrobe insights for one user: cost per wear, value, most and least worn, items not
-worn for a while (declutter candidates: not worn in N days, or never, and owned for longer
-than that; items added since and not worn yet are new), and the balance of slots and colour families in
-the garment taxonomy's terms (:mod:`aura.taxonomy`)."""
+worn for a while (declutter candidates: last worn more than N days ago, or never worn and
+owned for longer than that; items added since and not worn yet are new), and the balance
+of slots and colour families in the garment taxonomy's terms (:mod:`aura.taxonomy`)."""
 
 from __future__ import annotations
 
@@ -59,11 +59,13 @@ def insights(db: Database, user_id: int, unworn_days: int = 90, today: date | No
         )
         by_wears = sorted(rows, key=lambda r: (-(r.times_worn or 0), r.id))
         worn = [r for r in by_wears if r.times_worn]
-        # declutter: not worn since `since`, and owned for longer than that (never worn
-        # included); not worn yet but owned for less: new, not a declutter candidate
+        # declutter: last worn before `since`, or never worn and owned since before it;
+        # never worn and owned for less: new, not a declutter candidate
         idle = [r for r in rows if r.last_worn is None or r.last_worn < since]
-        unworn = [r for r in idle if (r.purchase_date or _created_on(r)) <= since]
-        new = [r for r in idle if (r.purchase_date or _created_on(r)) > since]
+        new = [
+            r for r in idle if r.last_worn is None and (r.purchase_date or _created_on(r)) > since
+        ]
+        unworn = [r for r in idle if r not in new]
         slots = Counter(str(slot_of(r.category)) for r in rows)
         families: Counter[str] = Counter()
         for r in rows:
