@@ -227,7 +227,7 @@ class Settings(BaseSettings):
         validation_alias=_env("AURA_MAX_PHOTO_BYTES"),
         description="Largest photo accepted by the wardrobe API (bytes).",
     )
-    # ---- wardrobe life (issue 17) ---------------------------------------------------
+    # ---- wardrobe life --------------------------------------------------------------
     forecast_url: str | None = Field(
         None,
         validation_alias=_env("AURA_FORECAST_URL"),
