@@ -258,7 +258,7 @@ class Settings(BaseSettings):
         False,
         validation_alias=_env("AURA_MCP_ALLOW_WRITES"),
         description="The MCP endpoint at /mcp also offers the tools that write (save an "
-        "outfit, outfit feedback); read-only by default.",
+        "outfit, outfit feedback, log a wear, plan a day); read-only by default.",
     )
     # ---- the assistant's language model (issue 7) ----------------------------------
     llm_backend: Literal["llama_cpp", "transformers", "openai"] = Field(
