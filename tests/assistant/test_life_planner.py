@@ -11,7 +11,7 @@ import pytest
 
 from aura.assistant.planner import Planner, intent_of, parse
 from aura.assistant.tools import default_toolbox
-from aura.assistant.when import day_name, span_of
+from aura.assistant.when import dates, day_name, span_of
 from tests.assistant.conftest import LifeWardrobes
 
 
@@ -82,6 +82,11 @@ def test_the_trip_packing_list(life_wardrobes: LifeWardrobes) -> None:
     assert done.body.startswith(f"Not yet: 1 of {total} items packed for your Lisbon trip")
     for item in trip["to_pack"]:
         assert f"your {item['label']}" in done.body
+    start = w.dates["trip start"]
+    tokyo = _ask(w, "ann", "What should I pack for my Tokyo trip?")  # none: no guess
+    lisbon = dates(start, start + timedelta(days=2))
+    assert tokyo.body == f"You have no trip to Tokyo. Your trips: Lisbon ({lisbon})."
+    assert not tokyo.item_ids
 
 
 def test_not_worn_lately_most_worn_and_cost_per_wear(life_wardrobes: LifeWardrobes) -> None:

@@ -600,12 +600,15 @@ class Planner:
             return "You have no trips yet: add one on the Trips page and ask again."
         text = " ".join(r.p.words)
         named = [t for t in listed if _names_place(text, t["destination"])]
+        place = _place_named(r.p.text)
+        if place and not named:  # "my Tokyo trip" when there is none: say so, guess nothing
+            trips = join([f"{t['destination']} ({_trip_dates(t)})" for t in listed[:4]])
+            return f"You have no trip to {place}. Your trips: {trips}."
         today = r.session.today.isoformat()
         coming = [t for t in listed if t["end_date"] >= today]
         chosen = (named or coming or listed[::-1])[0]
         trip = r.call("trip_packing", {"trip_id": chosen["id"]})["trip"]
-        when = dates(dt_date(trip["start_date"]), dt_date(trip["end_date"]))
-        title = f"your {trip['destination']} trip ({when})"
+        title = f"your {trip['destination']} trip ({_trip_dates(trip)})"
         checklist = trip["checklist"]
         r.use([c["item"] for c in checklist])
         total, packed = len(checklist), trip["packed"]
@@ -843,6 +846,29 @@ def _days_named(words: list[str]) -> int | None:
         return None
     unit = {"d": 1, "w": 7, "m": 30, "y": 365}[m.group(2)[0]]
     return max(1, min(3650, int(m.group(1)) * unit))
+
+
+_NOT_PLACES = frozenset({"I", "I'm", "I've", "Is", "My", "What", "Which", "When", "Where",
+                         "How", "Do", "Did", "Should", "Can", "Am", "Have", "Has", "Are",
+                         "Please", "Aura"})  # fmt: skip
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*")
+
+
+def _trip_dates(trip: dict[str, Any]) -> str:
+    return dates(dt_date(trip["start_date"]), dt_date(trip["end_date"]))
+
+
+def _place_named(question: str) -> str | None:
+    """A capitalised word inside the question that is no weekday or month: a place the
+    user named ("my Tokyo trip"), or None."""
+    import calendar
+
+    days = {*calendar.day_name, *calendar.month_name}
+    for m in _CAPITALISED.finditer(question.strip()):
+        words = [w for w in m.group(0).split() if w not in _NOT_PLACES and w not in days]
+        if words:
+            return " ".join(words)
+    return None
 
 
 def _names_place(text: str, destination: str) -> bool:
