@@ -142,7 +142,6 @@ def log_wear(session: ToolSession, args: LogWearArgs) -> Logged:
     raw = WearLog(session.deps.db).wear(
         session.user_id, day=day, item_ids=ids, outfit_id=args.outfit_id, note=args.note
     )
-    session.forget()
     return Logged(wear=_wear(session, raw))
 
 
