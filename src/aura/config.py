@@ -234,7 +234,7 @@ class Settings(BaseSettings):
         validation_alias=_env("AURA_MAX_PHOTO_BYTES"),
         description="Largest photo accepted by the wardrobe API (bytes).",
     )
-    # ---- wardrobe life (issue 17) ---------------------------------------------------
+    # ---- wardrobe life --------------------------------------------------------------
     forecast_url: str | None = Field(
         None,
         validation_alias=_env("AURA_FORECAST_URL"),
@@ -265,7 +265,7 @@ class Settings(BaseSettings):
         False,
         validation_alias=_env("AURA_MCP_ALLOW_WRITES"),
         description="The MCP endpoint at /mcp also offers the tools that write (save an "
-        "outfit, outfit feedback); read-only by default.",
+        "outfit, outfit feedback, log a wear, plan a day); read-only by default.",
     )
     # ---- the assistant's language model (issue 7) ----------------------------------
     llm_backend: Literal["llama_cpp", "transformers", "openai"] = Field(

@@ -88,7 +88,8 @@ async def _exercise(read, write) -> dict:
 
 def _check(served: Served, out: dict) -> None:
     assert {"search_items", "count_items", "recommend_outfits", "get_context"} <= out["names"]
-    assert "save_outfit" not in out["names"] and "outfit_feedback" not in out["names"]
+    assert {"wear_history", "calendar_plans", "trip_packing", "wardrobe_insights"} <= out["names"]
+    assert not {"save_outfit", "outfit_feedback", "log_wear", "plan_day"} & out["names"]
     assert out["schema"]["type"] == "object" and "slot" in out["schema"]["properties"]
     assert out["count"]["count"] == 2  # the t-shirt and the shirt; bob's blouse is not hers
     assert json.loads(out["count_text"])["count"] == 2

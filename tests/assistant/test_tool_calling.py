@@ -6,6 +6,7 @@ with the packaged model for the transport."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -81,6 +82,30 @@ def test_failures_go_back_to_the_model(eval_wardrobes, name, arguments, error) -
     assert error in json.loads(sent)["error"], sent
     assert not done.calls[0].ok and error in done.calls[0].error
     assert done.item_ids == []
+
+
+def test_the_model_is_told_today_and_can_read_the_wear_log(eval_wardrobes) -> None:
+    from datetime import date, timedelta
+
+    def script(body, n):
+        if n == 1:
+            system = body["messages"][0]["content"]
+            today = date.fromisoformat(re.search(r"Today is \w+ (\S+):", system).group(1))
+            monday = today - timedelta(days=today.weekday() + 7)
+            return tool_call(
+                "wear_history",
+                {"start": monday.isoformat(), "end": (monday + timedelta(days=6)).isoformat()},
+            )
+        result = json.loads(_tool_messages(body)[-1]["content"])
+        return answer(f"You logged {result['total']} wears last week.")
+
+    done, requests = _run(eval_wardrobes, script, "What did I wear last week?")
+    assert date.today().isoformat() in requests[0]["messages"][0]["content"]
+    assert done.calls[0].name == "wear_history" and done.calls[0].ok
+    assert done.reply == "You logged 0 wears last week."
+    tools = {t["function"]["name"] for t in requests[0]["tools"]}
+    assert {"wear_history", "calendar_plans", "trip_packing", "wardrobe_insights"} <= tools
+    assert not {"log_wear", "plan_day"} & tools
 
 
 def test_the_loop_is_cut_at_its_bound(eval_wardrobes) -> None:

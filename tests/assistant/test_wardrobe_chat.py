@@ -187,3 +187,25 @@ def test_another_users_items_never_appear(served: Served) -> None:
         timeout=30,
     ).json()
     assert set(conv["messages"][1]["meta"]["item_ids"]) <= served.bob_ids
+
+
+def test_the_chat_reads_the_callers_wear_log(served: Served) -> None:
+    """Wears logged through the API, asked about in words: the reply names the caller's
+    items from the wear log (the planner's wear_history), never the other user's."""
+    worn = [served.alice_ids["blue jeans"], served.alice_ids["white sneakers"]]
+    for key, ids in ((served.alice, worn), (served.bob, sorted(served.bob_ids)[:1])):
+        response = httpx.post(
+            f"{served.server.url}/api/v1/wardrobe/wears",
+            json={"item_ids": [int(i) for i in ids]},
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+    reply = _chat(served, served.alice, "What did I wear today?")
+    assert "you wore your blue jeans and your white sneakers." in reply["reply"]
+    assert set(reply["item_ids"]) == set(worn)
+    last = _chat(served, served.alice, "When did I last wear my blue jeans?")
+    assert "You last wore your blue jeans today" in last["reply"]
+    assert "1 wear logged in all" in last["reply"]
+    bob = _chat(served, served.bob, "What did I wear today?")
+    assert set(bob["item_ids"]) <= served.bob_ids and "jeans" not in bob["reply"]

@@ -157,6 +157,12 @@ def test_insights_charts_and_your_data(web: Web, tmp_path: Path) -> None:
     assert colours.locator("rect").count() >= 4
     assert "330.00" in page.locator(".stats").inner_text()  # the priced items' value
     assert page.get_by_role("table", name="Cost per wear").locator("tbody tr").count() == 3
+    # every item was added today: none is a declutter candidate, the unworn ones are new
+    page.get_by_text(re.compile(r"^Nothing to declutter: ")).wait_for()
+    assert page.get_by_text("Everything was worn").count() == 0
+    new = page.get_by_role("heading", name="New, not worn yet")
+    expect(new).to_be_visible()
+    expect(page.get_by_text("camel coat · new").first).to_be_visible()
     shoot(page, "insights")
     bad = tmp_path / "items.csv"
     bad.write_text("category,colors,purchase_price\nscarf,red,12\nhat,black,-5\n")

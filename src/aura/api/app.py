@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
         app.include_router(wardrobe.router)
         app.include_router(wardrobe_photos.router)
-        from aura.api.routes import life_routers  # issue 17: wear, calendar, trips, ...
+        from aura.api.routes import life_routers  # wear, calendar, trips, ...
 
         for router in life_routers():
             app.include_router(router)

@@ -29,7 +29,7 @@ def upload_limits(settings: Settings) -> dict[str, int]:
         "/api/v1/visual-analysis/analyze/batch": settings.vision_max_batch * image,
         "/api/v1/wardrobe/items/from-photo": image,
         "/api/v1/wardrobe/photos": settings.max_photo_bytes,
-        "/api/v1/wardrobe/import": settings.max_import_bytes,  # issue 17: data ZIP, CSV
+        "/api/v1/wardrobe/import": settings.max_import_bytes,  # a data ZIP or a CSV of items
         "/api/v1/wardrobe/import/csv": settings.max_import_bytes,
     }
 

@@ -35,6 +35,12 @@ TOOL_SYSTEM = (
 )
 
 
+def today_line(session: ToolSession) -> str:
+    """The day the session's dates are relative to, for a model to resolve "last week"."""
+    day = session.today
+    return f"Today is {day:%A} {day.isoformat()}: days the user names are relative to it."
+
+
 @dataclass
 class Grounded:
     reply: str
@@ -107,7 +113,7 @@ class ToolCallingDriver:
         context = session.context.model_dump(exclude_none=True, exclude_defaults=True)
         user = question + (f"\n\n(Request context: {json.dumps(context)})" if context else "")
         messages: list[dict[str, Any]] = [
-            {"role": "system", "content": TOOL_SYSTEM},
+            {"role": "system", "content": f"{TOOL_SYSTEM} {today_line(session)}"},
             *[m.to_dict() for m in history],
             {"role": "user", "content": user},
         ]

@@ -4,8 +4,9 @@ streamable HTTP mounted at ``/mcp`` (the caller is the user of the bearer API ke
 
 The same toolbox as the chat: each tool's input schema is its pydantic argument model,
 its result the tool's JSON (``structured_content``, and as text). Read-only by default:
-the tools that write (saving outfits, feedback) are listed and callable only when
-writes are enabled (``--allow-writes`` / ``AURA_MCP_ALLOW_WRITES``).
+the tools that write (saving outfits, feedback, logging a wear, planning a day) are
+listed and callable only when writes are enabled (``--allow-writes`` /
+``AURA_MCP_ALLOW_WRITES``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from aura.errors import AuraError
 SCOPE_USER = "aura_user_id"
 INSTRUCTIONS = (
     "Aura's tools over one person's wardrobe: search, count and describe their items, "
-    "recommend and complete outfits, list their saved outfits. Every result holds only "
+    "recommend and complete outfits, list their saved outfits; their wear log, planned days, "
+    "trips with packing lists and wardrobe insights. Every result holds only "
     "their own items; item ids come from search_items."
 )
 UserOf = Callable[[Any], int]

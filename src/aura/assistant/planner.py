@@ -8,18 +8,25 @@ model only writes a short opening line (:mod:`aura.assistant.phrasing`).
 Intents: ``count``, ``list`` (filter/search), ``outfit`` (for an occasion or weather),
 ``choose`` (which piece of a kind for a context: "what jacket for the rain?"), ``pairs``
 ("what goes with my blue trousers?"), ``compare``, ``explain``, ``gaps``, ``describe``,
-``saved``, ``item`` (details of one item) and ``advice`` (the style notes).
+``saved``, ``item`` (details of one item) and ``advice`` (the style notes); and the
+wardrobe's life: ``wears`` ("what did I wear last week?", "when did I last wear my blue
+jeans?"), ``plans`` ("what have I planned for Friday?"), ``trip`` ("what should I pack for
+my Lisbon trip?", "is my packing list done?"), ``unworn`` ("what haven't I worn
+lately?"), ``most_worn`` and ``cost`` ("what's my cost per wear?"). Days named in the
+question ("yesterday", "on Monday", "this week") are resolved against the session's today.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from aura.assistant import guidance as guidance_corpus
 from aura.assistant.tools import Toolbox, ToolOutcome, ToolSession
 from aura.assistant.tools.retrieval import Filters, apply
+from aura.assistant.when import Span, dates, day_name, span_of
 from aura.taxonomy import Slot, colour_family, lexical_slot
 
 SLOT_WORDS = {
@@ -78,6 +85,21 @@ INTENT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                           r"\bwhat do i wear\b|\bget dressed\b")),
     ("item", re.compile(r"\btell me about\b|\bdetails (of|about|on)\b|\bwhat is my\b")),
     ("list", re.compile(r"\b(which|what|show|list|any|find|do i (have|own))\b")),
+]  # fmt: skip
+# the wardrobe's life, tried before the intents above (their words would match "list")
+LIFE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("cost", re.compile(r"\bcosts? per wear\b|\bcost-per-wear\b|\bper wear\b|"
+                        r"\b(worth|value) of my (wardrobe|closet|clothes)\b|"
+                        r"\bmy (wardrobe|closet|clothes) (is )?worth\b")),
+    ("unworn", re.compile(r"\b(haven't|havent|have not|not|never) (i )?(been )?(worn|wore|wear)\b|"
+                          r"\bleast worn\b|\bdeclutter\b|\bdon't (ever )?wear\b")),
+    ("most_worn", re.compile(r"\bmost worn\b|\bwear (the )?most\b|\bworn (the )?most\b")),
+    ("trip", re.compile(r"\btrips?\b|\bpacking\b|\bpacked\b|\bsuitcase\b|\bluggage\b")),
+    ("plans", re.compile(r"\bplanned\b|\bmy plans?\b|\bcalendar\b|\bschedule[d]?\b|"
+                         r"\bplan(ned)? to wear\b")),
+    ("wears", re.compile(r"\b(did|have|had) i (last |ever |already )?(wear|worn|wore)\b|"
+                         r"\bi (last )?wore\b|\b(last|ever) worn\b|\btimes (have i |i've |i )?"
+                         r"(worn|wore)\b|\bwear (log|history)\b|\bhow often\b.*\b(wear|worn)\b")),
 ]  # fmt: skip
 CHOOSE = re.compile(r"\b(what|which)\b.*\b(should|shall|can|could|do|to)\b.*"
                     r"\b(take|wear|bring|pack|put on|grab|choose|pick)\b")  # fmt: skip
@@ -190,6 +212,9 @@ WHICH_ITEMS = re.compile(r"^(which|what) (of my )?(items|things|pieces|clothes)\
 
 def intent_of(p: Parsed) -> str:
     low = " ".join(p.words)
+    for name, pattern in LIFE_PATTERNS:
+        if pattern.search(low):
+            return name
     if HOW_TO.search(low) and "my" not in p.words and not re.search(r"\bhow many\b", low):
         return "advice"
     if WHICH_ITEMS.search(low) and not INTENT_PATTERNS[3][1].search(low):
@@ -489,6 +514,193 @@ class Planner:
         sentences = re.split(r"(?<=[.!?])\s+", chunk.text.strip())
         return f"From Aura's style notes ({chunk.title}): {' '.join(sentences[:2])}"
 
+    # -- the wardrobe's life ------------------------------------------------------------
+
+    def _wears(self, r: _Run) -> str:
+        today = r.session.today
+        span = span_of(r.p.words, today, past=True)
+        asks_when = bool(re.search(r"\bwhen\b|\bhow often\b|\btimes\b|\blast wore\b|"
+                                   r"\blast (wear|worn)\b", " ".join(r.p.words)))  # fmt: skip
+        if not r.p.garment_filters().empty() and (asks_when or span is None):
+            anchors = self._anchors(r, 1)
+            if not anchors:
+                return f"You have no {noun_of(r.p, plural=False)} in your wardrobe."
+            res = r.call("wear_history", {"item_id": anchors[0]["id"], "limit": 5})
+            item = res["item"]
+            r.use([item])
+            lead = f"You have no {noun_of(r.p, plural=True)}. " if r.approximate else ""
+            if not res.get("times_worn"):
+                return f"{lead}You have not logged a wear of your {item['label']} yet."
+            last = dt_date(res["last_worn"])
+            times = res["times_worn"]
+            return (
+                f"{lead}You last wore your {item['label']} {_on_day(last, today)}; "
+                f"{times} wear{'s' if times != 1 else ''} logged in all."
+            )
+        if span is None:
+            span = Span(today - timedelta(days=6), today, "in the last 7 days")
+        res = r.call("wear_history", {"start": span.start.isoformat(),
+                                      "end": span.end.isoformat(), "limit": 100})  # fmt: skip
+        wears = res.get("wears", [])
+        if not wears:
+            return f"You have not logged any wears {span.named()}."
+        days: dict[str, list[dict[str, Any]]] = {}
+        borrowed: dict[str, int] = {}
+        for w in sorted(wears, key=lambda w: (w["date"], w["id"])):
+            got = days.setdefault(w["date"], [])
+            got += [i for i in w["items"] if i["id"] not in {x["id"] for x in got}]
+            borrowed[w["date"]] = borrowed.get(w["date"], 0) + int(w.get("other_items") or 0)
+        for items in days.values():
+            r.use(items)
+
+        def worn(day: str) -> str:
+            names = [f"your {i['label']}" for i in days[day]]
+            if borrowed[day]:
+                names.append(f"{borrowed[day]} borrowed item{'s' if borrowed[day] != 1 else ''}")
+            return join(names)
+
+        if span.one_day:
+            day = next(iter(days))
+            return f"{_capital(_on_day(dt_date(day), today))} you wore {worn(day)}."
+        listed = "; ".join(f"on {day_name(dt_date(d))} {worn(d)}" for d in days)
+        return f"{_capital(span.named())} you wore: {listed}."
+
+    def _plans(self, r: _Run) -> str:
+        today = r.session.today
+        span = span_of(r.p.words, today, past=False)
+        if span is None:
+            span = Span(today, today + timedelta(days=6), "in the next 7 days")
+        res = r.call("calendar_plans", {"start": span.start.isoformat(),
+                                        "end": span.end.isoformat()})  # fmt: skip
+        plans = res.get("plans", [])
+        if not plans:
+            return f"You have nothing planned {span.named()}."
+        parts = []
+        for plan in plans:
+            r.use(plan["items"])
+            context = [plan["occasion"]] if plan.get("occasion") else []
+            weather = plan.get("weather") or {}
+            if weather.get("temperature_c") is not None:
+                context.append(f"{weather['temperature_c']:g} °C")
+            if weather.get("raining"):
+                context.append("rain")
+            if plan.get("status") == "worn":
+                context.append("worn")
+            names = [f"your {i['label']}" for i in plan["items"]]
+            if plan.get("other_items"):
+                names.append(f"{plan['other_items']} borrowed item(s)")
+            what = join(names) or "no items yet"
+            bracket = f" ({', '.join(context)})" if context else ""
+            parts.append(f"{_on_day(dt_date(plan['date']), today)}{bracket}: {what}")
+        return f"Planned {span.named()}: {'; '.join(parts)}."
+
+    def _trip(self, r: _Run) -> str:
+        listed = r.call("trip_packing", {}).get("trips", [])
+        if not listed:
+            return "You have no trips yet: add one on the Trips page and ask again."
+        text = " ".join(r.p.words)
+        named = [t for t in listed if _names_place(text, t["destination"])]
+        place = _place_named(r.p.text)
+        if place and not named:  # "my Tokyo trip" when there is none: say so, guess nothing
+            trips = join([f"{t['destination']} ({_trip_dates(t)})" for t in listed[:4]])
+            return f"You have no trip to {place}. Your trips: {trips}."
+        today = r.session.today.isoformat()
+        coming = [t for t in listed if t["end_date"] >= today]
+        chosen = (named or coming or listed[::-1])[0]
+        trip = r.call("trip_packing", {"trip_id": chosen["id"]})["trip"]
+        title = f"your {trip['destination']} trip ({_trip_dates(trip)})"
+        checklist = trip["checklist"]
+        r.use([c["item"] for c in checklist])
+        total, packed = len(checklist), trip["packed"]
+        missing = "; ".join(dict.fromkeys(_gap(m) for m in trip.get("missing") or []))
+        gap = f" Missing for the trip: {missing}." if missing else ""
+        others = ""
+        if not named and len(listed) > 1:
+            places = join([t["destination"] for t in listed[:4]])
+            others = f" You have {len(listed)} trips: name a destination ({places}) for another."
+        if not total:
+            return f"The packing list of {title} is empty.{gap}{others}"
+        to_pack = your([i["label"] for i in trip["to_pack"][: self.MAX_LISTED]])
+        more = len(trip["to_pack"]) - self.MAX_LISTED
+        to_pack += f", and {more} more" if more > 0 else ""
+        if re.search(r"\b(done|ready|finished|complete|packed|left|still|remaining)\b", text):
+            if trip["done"]:
+                return f"Yes: all {total} items for {title} are packed.{gap}{others}"
+            return (f"Not yet: {packed} of {total} items packed for {title}; still to pack: "
+                    f"{to_pack}.{gap}{others}")  # fmt: skip
+        items = [c["item"]["label"] for c in checklist]
+        shown = your(items[: self.MAX_LISTED])
+        shown += f", and {total - self.MAX_LISTED} more" if total > self.MAX_LISTED else ""
+        state = (" All packed." if trip["done"] else
+                 f" Packed so far: {packed} of {total}; still to pack: {to_pack}.")  # fmt: skip
+        noun = "item" if total == 1 else "items"
+        return f"For {title}, pack {total} {noun}: {shown}.{state}{gap}{others}"
+
+    def _insights(self, r: _Run, **args: Any) -> dict[str, Any]:
+        return r.call("wardrobe_insights", {"limit": self.MAX_LISTED, **args})
+
+    def _unworn(self, r: _Run) -> str:
+        days = _days_named(r.p.words) or 90
+        res = self._insights(r, not_worn_days=days)
+        if not res["items"]:
+            return "Your wardrobe has no items yet: add some and ask again."
+        since = dt_date(res["not_worn_since"])
+        idle, new = res["not_worn"], res.get("new_not_worn", [])
+        r.use([w["item"] for w in idle])
+        r.use([w["item"] for w in new])
+        fresh = (
+            f" New and not worn yet (added in the last {days} days): "
+            f"{your([w['item']['label'] for w in new])}."
+            if new
+            else ""
+        )
+        if idle:
+            names = [f"your {w['item']['label']} ({_last_worn(w)})" for w in idle]
+            return (
+                f"Not worn in the last {days} days (since {day_name(since)}): "
+                f"{join(names)}; wear {'it' if len(idle) == 1 else 'them'} again or declutter."
+                f"{fresh}"
+            )
+        if new and len(new) >= res["items"]:
+            return (f"Nothing to declutter: all your items are new (added in the last {days} "
+                    f"days) and none is worn yet.")  # fmt: skip
+        if new:
+            return (f"Nothing to declutter: everything else was worn in the last {days} days."
+                    f"{fresh}")  # fmt: skip
+        return f"Everything in your wardrobe was worn in the last {days} days."
+
+    def _most_worn(self, r: _Run) -> str:
+        res = self._insights(r)
+        worn = res.get("most_worn", [])
+        if not worn:
+            return "You have not logged any wears yet: log what you wear and ask again."
+        r.use([w["item"] for w in worn[:5]])
+        listed = join([f"your {w['item']['label']} ({_times(w['times_worn'])})" for w in worn[:5]])
+        return f"Your most worn: {listed}."
+
+    def _cost(self, r: _Run) -> str:
+        res = self._insights(r, limit=3)
+        if not res["items"]:
+            return "Your wardrobe has no items yet: add some and ask again."
+        if not res["priced_items"]:
+            return ("None of your items has a purchase price yet: add prices to your items to "
+                    "see their cost per wear.")  # fmt: skip
+        r.use([w["item"] for w in res["cost_per_wear"]])
+        top = join(
+            [
+                f"your {w['item']['label']} ({_money(w['cost_per_wear'])} a wear, "
+                + (f"worn {_times(w['times_worn'])})" if w["times_worn"] else "not worn yet)")
+                for w in res["cost_per_wear"]
+            ]
+        )
+        priced = res["priced_items"]
+        average = _money(res["average_cost_per_wear"])
+        return (
+            f"Across your {priced} priced item{'s' if priced != 1 else ''} (worth "
+            f"{_money(res['value'])}), the cost per wear is {average} on average. "
+            f"Highest per wear: {top}."
+        )
+
     # -- helpers ------------------------------------------------------------------------
 
     def _anchors(self, r: _Run, k: int, *, each_term: bool = False) -> list[dict[str, Any]]:
@@ -586,6 +798,85 @@ class PlannerError(Exception):
     pass
 
 
+def dt_date(value: str) -> date:
+    return date.fromisoformat(str(value)[:10])
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _on_day(day: date, today: date) -> str:
+    """ "today", "yesterday", "tomorrow", else "on Monday 23 November"."""
+    named = {0: "today", -1: "yesterday", 1: "tomorrow"}.get((day - today).days)
+    return f"{named} ({day_name(day)})" if named else f"on {day_name(day)}"
+
+
+def _gap(missing: dict[str, Any]) -> str:
+    """A packing list's gap in words: its reason, or the slots an occasion lacks."""
+    reason = str(missing.get("reason") or "")
+    slots = join([str(s) for s in missing.get("slots") or []])
+    if (not reason or reason == "not covered") and slots:
+        occasion = missing.get("occasion")
+        return f"{slots} for the {occasion} days" if occasion else slots
+    return reason or "an outfit the wardrobe cannot complete"
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{n} times"
+
+
+def _last_worn(row: dict[str, Any]) -> str:
+    if not row.get("times_worn") or not row.get("last_worn"):
+        return "never worn"
+    return f"last worn {day_name(dt_date(row['last_worn']))}"
+
+
+def _money(value: Any) -> str:
+    return "—" if value is None else f"{float(value):.2f}"
+
+
+_DAYS = re.compile(r"\b(\d{1,4}) (days?|weeks?|months?|years?)\b")
+
+
+def _days_named(words: list[str]) -> int | None:
+    """ "in 30 days", "for 3 months": that many days (at most ten years)."""
+    m = _DAYS.search(" ".join(words))
+    if m is None:
+        return None
+    unit = {"d": 1, "w": 7, "m": 30, "y": 365}[m.group(2)[0]]
+    return max(1, min(3650, int(m.group(1)) * unit))
+
+
+_NOT_PLACES = frozenset({"I", "I'm", "I've", "Is", "My", "What", "Which", "When", "Where",
+                         "How", "Do", "Did", "Should", "Can", "Am", "Have", "Has", "Are",
+                         "Please", "Aura"})  # fmt: skip
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)*")
+
+
+def _trip_dates(trip: dict[str, Any]) -> str:
+    return dates(dt_date(trip["start_date"]), dt_date(trip["end_date"]))
+
+
+def _place_named(question: str) -> str | None:
+    """A capitalised word inside the question that is no weekday or month: a place the
+    user named ("my Tokyo trip"), or None."""
+    import calendar
+
+    days = {*calendar.day_name, *calendar.month_name}
+    for m in _CAPITALISED.finditer(question.strip()):
+        words = [w for w in m.group(0).split() if w not in _NOT_PLACES and w not in days]
+        if words:
+            return " ".join(words)
+    return None
+
+
+def _names_place(text: str, destination: str) -> bool:
+    """Whether the question names the trip's destination (any of its words)."""
+    words = [w for w in tokens(destination) if len(w) > 2]
+    return any(re.search(rf"\b{re.escape(w)}\b", text) for w in words)
+
+
 def _colours_near(p: Parsed, term: str) -> list[str]:
     """The colour families named right before ``term`` in the question."""
     ws = p.words
@@ -636,8 +927,6 @@ def _for_context(session: ToolSession) -> str:
     if c.date:
         when = {session.today.isoformat(): " today"}.get(c.date, "")
         if not when:
-            from datetime import date
-
             delta = (date.fromisoformat(c.date) - session.today).days
             when = " tomorrow" if delta == 1 else f" on {date.fromisoformat(c.date):%A}"
     weather = c.weather_words()

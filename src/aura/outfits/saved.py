@@ -133,7 +133,7 @@ class SavedOutfits:
 
     @staticmethod
     def _wear(s: Session, outfit: Outfit) -> None:
-        # issue 17: a wear of the outfit's items today, in the wear log; it also counts the
+        # a wear of the outfit's items today, in the wear log; it also counts the
         # outfit's wear (in SQL: two concurrent wears both count)
         ids = s.scalars(
             select(OutfitItem.item_id)

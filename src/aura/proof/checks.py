@@ -160,7 +160,7 @@ def _differ(http: httpx.Client, want: dict[int, dict[str, Any]], path: str) -> l
 def _life_checks(
     http: httpx.Client, user: UserLedger, items: dict[int, dict[str, Any]]
 ) -> list[Check]:
-    """Wardrobe life (issue 17): wear log, laundry, calendar, trips + checklists, households."""
+    """Wardrobe life: wear log, laundry, calendar, trips + checklists, households."""
     listed = {
         w["id"]: w for w in http.get(f"{WARDROBE}/wears", params={"limit": 500}).json()["wears"]
     }

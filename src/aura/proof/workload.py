@@ -50,7 +50,7 @@ class UserLedger:
     photos: set[str] = field(default_factory=set)
     conversations: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     outfits: dict[int, dict[str, Any]] = field(default_factory=dict)
-    # wardrobe life (issue 17): what each acknowledged write left behind
+    # wardrobe life: what each acknowledged write left behind
     wears: dict[int, dict[str, Any]] = field(default_factory=dict)
     plans: dict[int, dict[str, Any]] = field(default_factory=dict)
     trips: dict[int, dict[str, Any]] = field(default_factory=dict)
@@ -151,13 +151,13 @@ class Workload:
         body = {"outfit_id": saved["id"], "rating": rating, "worn": True}
         outfit = expect(self.http.post(f"{OUTFITS}/feedback", json=body), 201)["outfit"]
         self.user.outfits[outfit["id"]] = outfit
-        for item_id in item_ids:  # worn: the wear log counts it on the items (issue 17)
+        for item_id in item_ids:  # worn: the wear log counts it on the items
             self.user.items[item_id] = expect(self.http.get(f"{WARDROBE}/items/{item_id}"), 200)
         return dict(outfit)
 
 
 class Life:
-    """Wardrobe life (issue 17) for one user: wears, laundry, a planned day, a trip with a
+    """Wardrobe life for one user: wears, laundry, a planned day, a trip with a
     ticked checklist, a household; the ledger keeps what each 2xx answer said."""
 
     def __init__(self, workload: Workload) -> None:

@@ -1,6 +1,7 @@
 """Wardrobe insights for one user: cost per wear, value, most and least worn, items not
-worn for a while (declutter candidates), and the balance of slots and colour families in
-the garment taxonomy's terms (:mod:`aura.taxonomy`)."""
+worn for a while (declutter candidates: last worn more than N days ago, or never worn and
+owned for longer than that; items added since and not worn yet are new), and the balance
+of slots and colour families in the garment taxonomy's terms (:mod:`aura.taxonomy`)."""
 
 from __future__ import annotations
 
@@ -58,13 +59,13 @@ def insights(db: Database, user_id: int, unworn_days: int = 90, today: date | No
         )
         by_wears = sorted(rows, key=lambda r: (-(r.times_worn or 0), r.id))
         worn = [r for r in by_wears if r.times_worn]
-        # declutter: not worn since `since`, and owned for longer than that
-        unworn = [
-            r
-            for r in rows
-            if (r.last_worn is None or r.last_worn < since)
-            and (r.purchase_date or _created_on(r)) <= since
+        # declutter: last worn before `since`, or never worn and owned since before it;
+        # never worn and owned for less: new, not a declutter candidate
+        idle = [r for r in rows if r.last_worn is None or r.last_worn < since]
+        new = [
+            r for r in idle if r.last_worn is None and (r.purchase_date or _created_on(r)) > since
         ]
+        unworn = [r for r in idle if r not in new]
         slots = Counter(str(slot_of(r.category)) for r in rows)
         families: Counter[str] = Counter()
         for r in rows:
@@ -90,6 +91,7 @@ def insights(db: Database, user_id: int, unworn_days: int = 90, today: date | No
                 "days": unworn_days,
                 "since": since.isoformat(),
                 "items": [_summary(r) for r in unworn],
+                "new": [_summary(r) for r in new],
             },
             "slots": {str(slot): slots.get(str(slot), 0) for slot in SLOTS},
             "colour_families": {fam: families[fam] for fam in COLOUR_FAMILIES if families.get(fam)},

@@ -69,7 +69,7 @@ def item_dict(item: WardrobeItem, taxonomy: Taxonomy | None = None) -> dict[str,
 
 
 def life_fields(item: WardrobeItem) -> dict[str, Any]:
-    """Laundry state, purchase and wear counts (issue 17: wardrobe life)."""
+    """Laundry state, purchase and wear counts (the wardrobe's life)."""
     return {
         "laundry": item.laundry or "clean",
         "purchase_price": item.purchase_price,

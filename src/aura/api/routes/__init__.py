@@ -2,7 +2,7 @@
 
 
 def life_routers() -> list:  # type: ignore[type-arg]
-    """The wardrobe-life routers (issue 17): wear log, laundry, insights, calendar, trips,
+    """The wardrobe-life routers: wear log, laundry, insights, calendar, trips,
     households, import and export. They live with the wardrobe."""
     from aura.api.routes import calendar, households, trips, wardrobe_data, wardrobe_life
 

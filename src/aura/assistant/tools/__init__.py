@@ -5,7 +5,7 @@ from here."""
 
 from __future__ import annotations
 
-from aura.assistant.tools import outfits, wardrobe
+from aura.assistant.tools import life, outfits, wardrobe
 from aura.assistant.tools.base import Tool, Toolbox, ToolDeps, ToolError, ToolOutcome, ToolSession
 from aura.assistant.tools.context import RequestContextView, parse_context
 from aura.assistant.tools.items import ItemView
@@ -25,4 +25,4 @@ __all__ = [
 
 
 def default_toolbox() -> Toolbox:
-    return Toolbox([*wardrobe.TOOLS, *outfits.TOOLS])
+    return Toolbox([*wardrobe.TOOLS, *outfits.TOOLS, *life.TOOLS])

@@ -83,9 +83,30 @@ export async function render(main) {
     h("h2", {}, "Least worn"),
     minis(data.least_worn, "Nothing yet."),
     h("h2", {}, `Not worn in ${data.not_worn.days} days`),
-    minis(data.not_worn.items, "Everything was worn lately."),
+    minis(data.not_worn.items, notWornEmpty(data)),
+    ...newItems(data),
     yourData(),
   );
+}
+
+// Nothing to declutter: say why. Items added within the N days and not worn yet are new,
+// not "worn lately"; only a wardrobe whose every item was worn in the N days was.
+function notWornEmpty(data) {
+  const fresh = (data.not_worn.new || []).length;
+  const days = data.not_worn.days;
+  if (!data.items) return "Add items to your wardrobe to see them here.";
+  if (fresh === data.items) return `Nothing to declutter: your items are new (added in the last ${days} days).`;
+  if (fresh) return `Nothing to declutter: every item was worn in the last ${days} days or is new.`;
+  return `Everything was worn in the last ${days} days.`;
+}
+
+function newItems(data) {
+  const fresh = data.not_worn.new || [];
+  if (!fresh.length) return [];
+  return [
+    h("h2", {}, "New, not worn yet"),
+    h("div", { class: "minis" }, fresh.map((i) => itemFigure(i.id, `${itemLabel(i)} · new`))),
+  ];
 }
 
 function yourData() {

@@ -84,7 +84,7 @@ export async function render(main) {
   await load(true);
 }
 
-// Wear and laundry (issue 17): "Worn today", the laundry state, the wear count.
+// Wear and laundry: "Worn today", the laundry state, the wear count.
 const LAUNDRY = [["clean", "Clean"], ["in_wash", "In the wash"], ["at_cleaner", "At the cleaner"], ["lent_out", "Lent out"]];
 
 function wornText(item) {
@@ -242,7 +242,7 @@ async function similar(item, box) {
   }
 }
 
-// every item in the wash is clean again (issue 17)
+// every item in the wash is clean again
 function backFromWash(reload) {
   const button = h("button", { type: "button", class: "quiet" }, "Back from the wash");
   button.addEventListener("click", async () => {
