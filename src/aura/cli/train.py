@@ -65,8 +65,8 @@ def assistant(
 @app.command("garment-classifier")
 def garment_classifier(
     ctx: typer.Context,
-    epochs: int = typer.Option(2, min=1, help="Passes over the training set."),
-    width: int = typer.Option(24, min=4, help="Channels of the first convolution block."),
+    epochs: int = typer.Option(14, min=1, help="Passes over the training set."),
+    width: int = typer.Option(32, min=4, help="Channels of the first convolution block."),
     batch_size: int = typer.Option(256, min=8, help="Images per step."),
     learning_rate: float = typer.Option(4e-3, help="Peak learning rate (one-cycle schedule)."),
     seed: int = typer.Option(0, help="Seed of initialisation and shuffling."),
