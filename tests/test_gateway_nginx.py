@@ -166,3 +166,35 @@ def test_chat_websocket_is_upgraded_through_the_gateway(gateway):
             events.append(json.loads(ws.recv(timeout=120)))
     assert events[0]["type"] == "start" and events[-1]["type"] == "end", events
     assert any(e["type"] == "delta" for e in events)
+
+
+def test_no_replica_answering_is_a_json_502_with_retry_after(tmp_path):
+    """Every replica gone (or skipped): nginx's own 502 in the API's error shape."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    data_dir = tmp_path / "data"
+    (data_dir / "nginx/logs").mkdir(parents=True)
+    listen = free_port()
+    nothing = {s: free_port() for s in SERVICES}  # no process listens on these
+    conf = gateway_config(tmp_path, data_dir, nothing, listen)
+    proc = subprocess.Popen([nginx, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{listen}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{url}/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.1)
+        for method, path in (("GET", "/api/v1/outfit-recommendation/info"),
+                             ("POST", "/api/v1/wardrobe/items")):  # fmt: skip
+            answer = httpx.request(method, url + path, json={} if method == "POST" else None)
+            assert answer.status_code == 502, answer.text
+            assert answer.headers["content-type"].startswith("application/json")
+            body = answer.json()
+            assert body["error"] == "UpstreamUnavailable" and body["fix"], body
+            assert int(answer.headers["retry-after"]) >= 1
+    finally:
+        proc.terminate()
+        proc.wait(10)

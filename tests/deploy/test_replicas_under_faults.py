@@ -139,11 +139,17 @@ def _classify(ledger: Ledger) -> Counter:
     for o in ledger.outcomes:
         if 200 <= o.status < 500:
             continue
-        in_pg_window = pg_down - 1 <= o.at <= pg_up + 10
+        in_pg_window = pg_down - 1 <= o.at <= pg_up + 12  # + fail_timeout: replicas skipped
         if o.status == 503 and o.error == "DatabaseUnavailable" and in_pg_window:
             kinds["503 database restarting (documented)"] += 1
         elif o.status == 502 and "database is unreachable" in o.message and in_pg_window:
             kinds["502 from-photo: the vision replica's 503 (documented)"] += 1
+        elif (
+            o.status == 502
+            and o.error == "UpstreamUnavailable"
+            and (in_pg_window or killed <= o.at <= killed + 5)
+        ):  # nginx: every replica skipped for a moment (answering 503) or gone
+            kinds["502 gateway: no replica could answer, in a fault (documented)"] += 1
         elif o.status == 502 and o.method in ("POST", "PATCH") and killed <= o.at <= killed + 5:
             kinds["502 POST inside the killed replica (documented)"] += 1
         else:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from aura.errors import InvalidInput, NotFound
+from aura.errors import Conflict, InvalidInput, NotFound
 from aura.storage.db import Database
 from aura.storage.migrate import upgrade_to_head
 from aura.storage.schema import HouseholdInvite, User, WardrobeItem
@@ -84,9 +84,9 @@ def test_invites_sharing_and_loans(db: Database) -> None:
         WearLog(db).wear(ids["cat"], item_ids=[coat])
     loan = homes.borrow(ids["ben"], home["id"], coat)
     assert loan["state"] == "lent_out"
-    with pytest.raises(InvalidInput, match="not available"):
+    with pytest.raises(Conflict, match="not available"):
         homes.borrow(ids["ben"], home["id"], coat)
-    with pytest.raises(InvalidInput, match="not lent out to you"):
+    with pytest.raises(Conflict, match="not lent out to you"):
         homes.give_back(ids["ben"], home["id"], scarf)
     assert homes.give_back(ids["ann"], home["id"], coat)["state"] == "clean"  # the owner
     homes.leave(ids["ben"], home["id"])
