@@ -8,6 +8,7 @@ mapping the references between them (an outfit's items, a plan's wear, ...).
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from aura.storage.schema import (
     CalendarPlan,
     Conversation,
     ItemColor,
+    ItemEmbedding,
     Message,
     Outfit,
     OutfitItem,
@@ -45,9 +47,26 @@ def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def read_user(s: Session, user_id: int, item_dict: Callable[[WardrobeItem], dict]) -> dict:
+def read_user(
+    s: Session,
+    user_id: int,
+    item_dict: Callable[[WardrobeItem], dict],
+    vector_models: tuple[str, ...] = (),
+) -> dict:
+    """Everything of ``user_id``; ``vector_models``: the embedding models whose vectors go
+    along (those that cannot be recomputed from the item's words: the photo's features)."""
     items = s.scalars(
         select(WardrobeItem).where(WardrobeItem.user_id == user_id).order_by(WardrobeItem.id)
+    ).all()
+    vectors = s.scalars(
+        select(ItemEmbedding)
+        .where(
+            ItemEmbedding.user_id == user_id,
+            ItemEmbedding.model_id.in_(vector_models),
+            ItemEmbedding.deleted.is_(False),
+            ItemEmbedding.vector.is_not(None),
+        )
+        .order_by(ItemEmbedding.item_id, ItemEmbedding.space)
     ).all()
     photo_rows = s.scalars(
         select(Photo)
@@ -127,6 +146,16 @@ def read_user(s: Session, user_id: int, item_dict: Callable[[WardrobeItem], dict
         )
     return {
         "items": [item_dict(i) for i in items],
+        "embeddings": [
+            {
+                "item_id": v.item_id,
+                "model_id": v.model_id,
+                "model_revision": v.model_revision,
+                "dimension": v.dimension,
+                "vector": base64.b64encode(v.vector or b"").decode("ascii"),
+            }
+            for v in vectors
+        ],
         "photos": [(p.sha256, p.content_type, p.content) for p in photo_rows],
         "outfits": outfits,
         "wears": [
@@ -166,7 +195,8 @@ def write_user(
     space: Space,
 ) -> dict[str, int]:
     """Store ``data`` (as :func:`read_user` shapes it; ``items`` validated, with their
-    old ``id`` and text ``vectors``) for ``user_id``; returns counts of what was stored."""
+    old ``id`` and text ``vectors``; ``data["embeddings"]`` validated: (old item id, space,
+    vector)) for ``user_id``; returns counts of what was stored."""
     for _sha, content_type, content in data["photos"]:
         photos.put_photo(s, user_id, content, content_type)
     item_map: dict[int, int] = {}
@@ -190,6 +220,10 @@ def write_user(
         s.flush()
         changes.upsert_embedding(s, space, row.id, user_id, vectors[n])
         item_map[fields["old_id"]] = row.id
+
+    for old_id, other, vector in data.get("embeddings", []):
+        if old_id in item_map:
+            changes.upsert_embedding(s, other, item_map[old_id], user_id, vector)
 
     def mapped(ids: list[int]) -> list[int]:
         return [item_map[i] for i in ids if i in item_map]
@@ -283,6 +317,7 @@ def write_user(
     s.flush()
     return {
         "items": len(item_map),
+        "embeddings": sum(1 for old_id, _, _ in data.get("embeddings", []) if old_id in item_map),
         "photos": len(data["photos"]),
         "outfits": len(outfit_map),
         "wears": len(wear_map),

@@ -2,9 +2,12 @@
 
 The ZIP holds ``manifest.json`` (format, counts and the sha256 of every other file),
 ``items.json`` and ``items.csv`` (the CSV import's columns), ``photos/<sha256>`` (with
-``photos.json`` naming their types), ``outfits.json``, ``wears.json``, ``calendar.json``,
-``trips.json`` and ``conversations.json``. Importing it into any install (a fresh one
-too) restores all of it for the importing user, with new ids.
+``photos.json`` naming their types), ``embeddings.json`` (the photo features of items saved
+from photos, which "similar items" searches; text embeddings are recomputed on import),
+``outfits.json``, ``wears.json``, ``calendar.json``, ``trips.json`` and
+``conversations.json``. Importing it into any install (a fresh one too) restores all of it
+for the importing user, with new ids. An archive without ``embeddings.json`` (made before
+it existed) imports too.
 
 An import is checked whole before anything is written: only those names (no path that
 leaves the archive), at most ``AURA_MAX_IMPORT_BYTES`` packed and unpacked, every file's
@@ -14,6 +17,8 @@ stored in ONE transaction (with the items' text embeddings): all of it, or none.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import io
 import json
@@ -22,13 +27,16 @@ import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from aura.errors import InvalidInput
 from aura.storage import portable
+from aura.storage.changes import Space
 from aura.storage.db import Database
 from aura.storage.schema import User
+from aura.vision.weights import IMAGE_SPACE_MODEL
 from aura.wardrobe.csvio import parse_csv, to_csv
 from aura.wardrobe.fields import ItemFields, explain
 from aura.wardrobe.service import WardrobeService, item_dict
@@ -37,7 +45,12 @@ FORMAT = "aura-user-data"
 VERSION = 1
 JSON_FILES = ("items", "outfits", "wears", "calendar", "trips", "conversations")
 PHOTO = re.compile(r"^photos/[0-9a-f]{64}$")
-NAMES = {"manifest.json", "items.csv", "photos.json", *(f"{n}.json" for n in JSON_FILES)}
+NAMES = {
+    "manifest.json", "items.csv", "photos.json", "embeddings.json",
+    *(f"{n}.json" for n in JSON_FILES),
+}  # fmt: skip
+VECTOR_MODELS = (IMAGE_SPACE_MODEL,)  # exported vectors: those the words cannot recompute
+MAX_DIMENSION = 4096
 FIX = "Import a ZIP made by “Download my data” (GET /api/v1/wardrobe/export), unchanged."
 
 
@@ -61,11 +74,12 @@ def _json(data: Any) -> bytes:
 def export_zip(db: Database, user_id: int) -> bytes:
     with db.session() as s:
         user = s.get(User, user_id)
-        data = portable.read_user(s, user_id, item_dict)
+        data = portable.read_user(s, user_id, item_dict, vector_models=VECTOR_MODELS)
     files: dict[str, bytes] = {
         "items.json": _json(data["items"]),
         "items.csv": to_csv(data["items"]).encode("utf-8"),
         "photos.json": _json([{"sha256": sha, "content_type": t} for sha, t, _ in data["photos"]]),
+        "embeddings.json": _json(data["embeddings"]),
         **{f"{n}.json": _json(data[n]) for n in JSON_FILES if n != "items"},
         **{f"photos/{sha}": content for sha, _, content in data["photos"]},
     }
@@ -74,7 +88,7 @@ def export_zip(db: Database, user_id: int) -> bytes:
         "version": VERSION,
         "user": user.name if user else None,
         "exported_at": datetime.now(UTC).isoformat(),
-        "counts": {n: len(data[n]) for n in (*JSON_FILES, "photos")},
+        "counts": {n: len(data[n]) for n in (*JSON_FILES, "photos", "embeddings")},
         "files": {
             name: {"sha256": hashlib.sha256(b).hexdigest(), "size": len(b)}
             for name, b in sorted(files.items())
@@ -151,6 +165,10 @@ def read_zip(blob: bytes, limit: int) -> dict[str, Any]:
             if hashlib.sha256(files[name]).hexdigest() != want["sha256"]:
                 raise ArchiveRejected(f"{name} does not match its sha256 in the manifest.", fix=FIX)
         data = {n: json.loads(files[f"{n}.json"]) for n in JSON_FILES}
+        raw_vectors = files.get("embeddings.json")
+        data["embeddings"] = json.loads(raw_vectors) if raw_vectors is not None else []
+        if not isinstance(data["embeddings"], list):
+            raise TypeError("embeddings.json is not a list")
         photo_types = {p["sha256"]: p["content_type"] for p in json.loads(files["photos.json"])}
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ArchiveRejected(f"The archive's JSON is malformed ({exc}).", fix=FIX) from None
@@ -211,9 +229,41 @@ def validated_items(data: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def validated_embeddings(
+    data: dict[str, Any], items: list[dict[str, Any]]
+) -> list[tuple[int, Space, np.ndarray]]:
+    """embeddings.json as (old item id, space, vector): each of an item in the archive, of a
+    model whose vectors are exported, with as many finite numbers as its dimension says."""
+    old_ids = {i["old_id"] for i in items}
+    out = []
+    for n, raw in enumerate(data["embeddings"], 1):
+        try:
+            item_id, model_id = int(raw["item_id"]), str(raw["model_id"])
+            revision, dimension = str(raw["model_revision"])[:200], int(raw["dimension"])
+            if item_id not in old_ids:
+                raise ValueError(f"item {item_id} is not in items.json")
+            if model_id not in VECTOR_MODELS:
+                raise ValueError(f"model {model_id[:60]!r} is not one whose vectors are exported")
+            if not 1 <= dimension <= MAX_DIMENSION:
+                raise ValueError(f"dimension {dimension} is out of range")
+            packed = base64.b64decode(str(raw["vector"]), validate=True)
+            if len(packed) != 4 * dimension:
+                raise ValueError(f"the vector has {len(packed) // 4} numbers, not {dimension}")
+            vector = np.frombuffer(packed, dtype=np.float32)
+            if not np.isfinite(vector).all():
+                raise ValueError("the vector holds a number that is not finite")
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            raise ArchiveRejected(
+                f"embeddings.json entry {n} is invalid: {exc}; nothing was imported.", fix=FIX
+            ) from None
+        out.append((item_id, Space(model_id, revision, dimension), vector))
+    return out
+
+
 def import_zip(svc: WardrobeService, user_id: int, blob: bytes, limit: int) -> dict[str, Any]:
     data = read_zip(blob, limit)
     items = validated_items(data)
+    data["embeddings"] = validated_embeddings(data, items)
     vectors = svc._vectors(items) if items else None  # embedded before the transaction
     try:
         with svc.db.session() as s:  # one transaction: an error below rolls all of it back
