@@ -20,9 +20,16 @@ are treated as whole photos.
 
 from __future__ import annotations
 
+import importlib
+import importlib.machinery
+import importlib.metadata
 import importlib.util
+import sys
 import threading
 import time
+import types
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -48,13 +55,11 @@ class PersonRegions:
     """MediaPipe pose with segmentation; one graph, so calls are serialised."""
 
     def __init__(self) -> None:
-        import mediapipe as mp
-
-        self._pose = mp.solutions.pose.Pose(
+        self._pose = pose_solution()(
             static_image_mode=True, model_complexity=1, enable_segmentation=True
         )
         self._lock = threading.Lock()
-        self.version = getattr(mp, "__version__", "?")
+        self.version = importlib.metadata.version("mediapipe")
 
     def find(self, image: Image.Image) -> list[Detection]:
         rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
@@ -119,6 +124,54 @@ def _detection(label, box, used, person, source) -> Detection:
     fill = float(mask.mean()) if mask is not None and mask.size else FULL_FILL
     confidence = visibility * min(1.0, fill / FULL_FILL)
     return Detection(label, confidence, tuple(float(v) for v in box), mask, source)
+
+
+def pose_solution() -> Any:
+    """MediaPipe's ``Pose`` class, without what ``import mediapipe`` brings along.
+
+    The package's ``__init__`` imports every solution and task, and with them matplotlib
+    and OpenCV (about 50 MiB of RSS and half a second that pose does not use). Unless
+    mediapipe is already imported, the package and its ``solutions`` folder are put in
+    ``sys.modules`` as plain packages whose attributes import on first access (what the
+    package's own ``__init__`` would have bound: ``mp.solutions.drawing_utils``,
+    ``mp.tasks``, ``mp.Image``), and only the pose solution is imported.
+    """
+    if "mediapipe" not in sys.modules:
+        spec = importlib.util.find_spec("mediapipe")
+        assert spec is not None and spec.submodule_search_locations
+        root = Path(next(iter(spec.submodule_search_locations)))
+        _lazy_package("mediapipe", root, _mediapipe_attribute)
+        _lazy_package("mediapipe.python.solutions", root / "python" / "solutions", None)
+        sys.modules["mediapipe"].__version__ = importlib.metadata.version("mediapipe")
+    return importlib.import_module("mediapipe.python.solutions.pose").Pose
+
+
+def _mediapipe_attribute(name: str) -> Any:
+    if name == "solutions":
+        return importlib.import_module("mediapipe.python.solutions")
+    if name == "tasks":
+        return importlib.import_module("mediapipe.tasks.python")
+    try:
+        return importlib.import_module(f"mediapipe.{name}")
+    except ModuleNotFoundError:
+        return getattr(importlib.import_module("mediapipe.python"), name)
+
+
+def _lazy_package(name: str, folder: Path, attribute: Callable[[str], Any] | None) -> None:
+    module = types.ModuleType(name)
+    module.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=True)
+    module.__spec__.submodule_search_locations = [str(folder)]
+    module.__path__ = [str(folder)]
+
+    def __getattr__(attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        value = attribute(attr) if attribute else importlib.import_module(f"{name}.{attr}")
+        setattr(module, attr, value)
+        return value
+
+    module.__getattr__ = __getattr__  # type: ignore[method-assign]
+    sys.modules[name] = module
 
 
 def mediapipe_available() -> bool:
