@@ -1,6 +1,6 @@
 """The packaged back-end imports MediaPipe's pose solution alone (not matplotlib, OpenCV or
-the tasks) and builds its graph on the first photo, and finds exactly what it finds after an
-ordinary ``import mediapipe``."""
+the tasks), builds its graph on the first photo, leaves scipy for where it is used, and finds
+exactly what it finds after an ordinary ``import mediapipe``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from PIL import Image
 from aura.vision.detectors.packaged import PackagedDetector
 detector = PackagedDetector()
 built_on_load = detector.person.started  # the graph waits for the first photo
+scipy_on_load = "scipy.ndimage" in sys.modules  # imported where a photo needs it
 found = detector.detect(Image.fromarray(skimage.data.astronaut()), threshold=0.3, max_detections=10)
 out = {
     "detections": [[d.label, d.source, round(d.confidence, 6), [round(v, 3) for v in d.box],
@@ -28,6 +29,7 @@ out = {
     "imported": sorted(m for m in ("matplotlib", "cv2", "mediapipe.tasks") if m in sys.modules),
     "revision": detector.info()["revision"],
     "graph": [built_on_load, detector.person.started],
+    "scipy_on_load": scipy_on_load,
 }
 import mediapipe as mp  # afterwards, the package still reads as usual
 out["later"] = [mp.__version__, mp.solutions.pose.Pose.__name__, mp.Image.__name__]
@@ -50,4 +52,5 @@ def test_pose_alone_finds_what_the_whole_package_finds() -> None:
     assert [d[:2] for d in lean["detections"]] == [["top", "pose:upper-body"]]
     assert lean["revision"] == whole["revision"] == "mediapipe==0.10.14"
     assert lean["graph"] == whole["graph"] == [False, True]
+    assert lean["scipy_on_load"] is False
     assert lean["later"] == whole["later"] == ["0.10.14", "Pose", "Image"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# scipy (about 33 MiB resident) is imported where it is used: by the first photo, not on load
 import numpy as np
-from scipy import ndimage
 from skimage.color import deltaE_cie76, rgb2lab
 
 BORDER_MATCH_DELTA_E = 12.0  # a border pixel this close to the median is "backdrop"
@@ -46,6 +46,8 @@ def border_pixels(arr: np.ndarray) -> np.ndarray:
 
 def estimate_foreground(rgb: np.ndarray, lab: np.ndarray | None = None) -> Foreground:
     """The garment/subject mask of an RGB uint8 array (downscale it first: this is O(pixels))."""
+    from scipy import ndimage
+
     if lab is None:
         lab = rgb2lab(rgb)
     h, w = lab.shape[:2]

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# scipy (about 33 MiB resident) is imported where it is used: by the first photo, not on load
 import numpy as np
 from PIL import Image
-from scipy.cluster.vq import kmeans2
 from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
 from aura.taxonomy import colour_family
@@ -125,6 +125,8 @@ def dominant_colours(
 ) -> list[Colour]:
     """Up to ``k`` colours, largest share first. ``mask`` (bool, any size) marks the garment;
     without one the background is estimated from the border."""
+    from scipy.cluster.vq import kmeans2
+
     rgb = working_array(image)
     lab = rgb2lab(rgb)
     if mask is None:

@@ -32,9 +32,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+# scipy (about 33 MiB resident) is imported where it is used: by the first photo, not on load
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 from aura.vision.background import estimate_foreground
 from aura.vision.colors import working_array
@@ -224,6 +224,8 @@ class PackagedDetector:
 
     @staticmethod
     def _flat_lay(image: Image.Image) -> list[Detection]:
+        from scipy import ndimage
+
         rgb = working_array(image, WORK_SIDE)
         fg = estimate_foreground(rgb)
         width, height = image.size
