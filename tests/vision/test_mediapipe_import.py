@@ -1,6 +1,6 @@
 """The packaged back-end imports MediaPipe's pose solution alone (not matplotlib, OpenCV or
-the tasks), builds its graph on the first photo, leaves scipy for where it is used, and finds
-exactly what it finds after an ordinary ``import mediapipe``."""
+the tasks), builds its graph on the first photo, leaves scipy and scikit-image for where
+they are used, and finds exactly what it finds after an ordinary ``import mediapipe``."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ DETECT = """
 import json, sys
 if sys.argv[1] == "whole":
     import mediapipe
-import skimage.data
-from PIL import Image
 from aura.vision.detectors.packaged import PackagedDetector
 detector = PackagedDetector()
 built_on_load = detector.person.started  # the graph waits for the first photo
-scipy_on_load = "scipy.ndimage" in sys.modules  # imported where a photo needs it
+# scipy and scikit-image: imported where a photo needs them
+LATER = ("scipy.ndimage", "scipy.linalg", "skimage.color.colorconv")
+scipy_on_load = any(m in sys.modules for m in LATER)
+import skimage.data
+from PIL import Image
 found = detector.detect(Image.fromarray(skimage.data.astronaut()), threshold=0.3, max_detections=10)
 out = {
     "detections": [[d.label, d.source, round(d.confidence, 6), [round(v, 3) for v in d.box],

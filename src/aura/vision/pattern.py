@@ -31,11 +31,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-# scipy (about 33 MiB resident) is imported where it is used: by the first photo, not on load
+# scipy and scikit-image (about 30 MiB resident) are imported where they are used: by the
+# first photo, not on load
 import numpy as np
 from PIL import Image
-from skimage.color import rgb2lab
-from skimage.filters import threshold_otsu
 
 PATTERNS = ("solid", "striped", "checked", "dotted", "printed")
 SIDE = 192
@@ -75,6 +74,7 @@ def _sure(margin: float, scale: float) -> float:
 
 def _lab(image: Image.Image, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     from scipy import ndimage
+    from skimage.color import rgb2lab
 
     # the longest side to SIDE, the proportions kept (squashing a belt turns checks to stripes)
     scale = SIDE / max(image.size)
@@ -169,6 +169,7 @@ def periodicity(tone: np.ndarray, inner: np.ndarray, angle_deg: float) -> tuple[
 def blob_stats(tone: np.ndarray, inner: np.ndarray) -> tuple[int, float, float, float]:
     """(count, area coefficient of variation, mean extent, minority share) of minority spots."""
     from scipy import ndimage
+    from skimage.filters import threshold_otsu
 
     smooth = ndimage.gaussian_filter(tone, 1.0)
     values = smooth[inner]
