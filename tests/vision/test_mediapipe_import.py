@@ -1,6 +1,7 @@
 """The packaged back-end imports MediaPipe's pose solution alone (not matplotlib, OpenCV or
-the tasks), builds its graph on the first photo, leaves scipy and scikit-image for where
-they are used, and finds exactly what it finds after an ordinary ``import mediapipe``."""
+the tasks) and only on the first photo, which also builds its graph; scipy and scikit-image
+wait for the photo too. It finds exactly what it finds after an ordinary ``import
+mediapipe``."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ built_on_load = detector.person.started  # the graph waits for the first photo
 # scipy and scikit-image: imported where a photo needs them
 LATER = ("scipy.ndimage", "scipy.linalg", "skimage.color.colorconv")
 scipy_on_load = any(m in sys.modules for m in LATER)
+bindings_on_load = "mediapipe.python._framework_bindings" in sys.modules
 import skimage.data
 from PIL import Image
 found = detector.detect(Image.fromarray(skimage.data.astronaut()), threshold=0.3, max_detections=10)
@@ -32,6 +34,7 @@ out = {
     "revision": detector.info()["revision"],
     "graph": [built_on_load, detector.person.started],
     "scipy_on_load": scipy_on_load,
+    "bindings_on_load": bindings_on_load,
 }
 import mediapipe as mp  # afterwards, the package still reads as usual
 out["later"] = [mp.__version__, mp.solutions.pose.Pose.__name__, mp.Image.__name__]
@@ -54,5 +57,5 @@ def test_pose_alone_finds_what_the_whole_package_finds() -> None:
     assert [d[:2] for d in lean["detections"]] == [["top", "pose:upper-body"]]
     assert lean["revision"] == whole["revision"] == "mediapipe==0.10.14"
     assert lean["graph"] == whole["graph"] == [False, True]
-    assert lean["scipy_on_load"] is False
+    assert lean["scipy_on_load"] is False and lean["bindings_on_load"] is False
     assert lean["later"] == whole["later"] == ["0.10.14", "Pose", "Image"]

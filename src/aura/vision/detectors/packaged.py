@@ -54,13 +54,12 @@ NOSE, SHOULDERS, ELBOWS, HIPS, KNEES, ANKLES = 0, (11, 12), (13, 14), (23, 24), 
 class PersonRegions:
     """MediaPipe pose with segmentation; one graph, so calls are serialised.
 
-    The solution is imported on load; its graph is built by the first photo (about 30 ms):
-    a running graph holds about 80 MiB (its TFLite models and their buffers) that a server
-    which has not analysed a photo yet does not need.
+    The solution is imported and its graph built by the first photo (about 50 ms): the
+    running graph holds about 80 MiB (its TFLite models and their buffers) and the
+    bindings another 12 MiB that a server which has not analysed a photo does not need.
     """
 
     def __init__(self) -> None:
-        self._solution = pose_solution()
         self._pose: Any = None
         self._lock = threading.Lock()
         self.version = importlib.metadata.version("mediapipe")
@@ -74,7 +73,7 @@ class PersonRegions:
         rgb = np.ascontiguousarray(np.asarray(image.convert("RGB")))
         with self._lock:
             if self._pose is None:
-                self._pose = self._solution(
+                self._pose = pose_solution()(
                     static_image_mode=True, model_complexity=1, enable_segmentation=True
                 )
             result = self._pose.process(rgb)
