@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aura.proof.checks import model_files
+from aura.proof.checks import first_start_models, model_files
 from aura.proof.server import metric_sum
 from tests.server import run_aura
 
@@ -34,6 +34,9 @@ def test_verify_persistence_passes_on_the_embedded_platform(tmp_path: Path) -> N
     # every restart kind ran, and each said where the index came from
     for stage in ("SIGTERM", "SIGKILL after acks", "tree moved", "index corrupted"):
         assert stage in out, stage
+    # the ONNX exports and packaged imports the first start made are reused by every restart
+    assert "models: first start built locally" in out
+    assert out.count("models: zero downloads") == 4
     assert out.count("loaded snapshot") == 3 and "index rebuilt" in out  # the corrupted partition
     # the tree really moved, and the first one is gone
     assert (work / "sqlite" / "moved-data").is_dir() and not (work / "sqlite" / "data").exists()
@@ -63,3 +66,31 @@ def test_a_rewritten_model_file_and_a_download_counter_are_noticed(tmp_path: Pat
     )
     assert metric_sum(text, "aura_model_downloads_total") == 3.0
     assert metric_sum(text, "aura_model_import_bytes_total") == 0.0
+
+
+def test_the_first_start_may_only_add_exports_and_packaged_imports(tmp_path: Path) -> None:
+    store = tmp_path / "visual_analysis" / "models"
+    hub = store / "models--a--b" / "blobs" / "abc"
+    hub.parent.mkdir(parents=True)
+    hub.write_bytes(b"downloaded")
+    pulled = model_files([store])
+    export = store / "aura-derived" / "efficientnet-lite0" / "onnx-fp32-v1" / "model.onnx"
+    export.parent.mkdir(parents=True)
+    export.write_bytes(b"onnx")
+    imported = store / "models--aura-packaged--aura-garment-classifier" / "blobs" / "def"
+    imported.parent.mkdir(parents=True)
+    imported.write_bytes(b"classifier")
+    check = first_start_models(pulled, model_files([store]))
+    assert check.ok, check.detail
+    assert check.detail.startswith("2 model files added (2 exports or packaged imports)")
+
+    other = store / "models--c--d" / "blobs" / "123"  # a download during the first start
+    other.parent.mkdir(parents=True)
+    other.write_bytes(b"fetched")
+    check = first_start_models(pulled, model_files([store]))
+    assert not check.ok and "not local builds" in check.detail
+
+    hub.unlink()
+    hub.write_bytes(b"downloaded")  # fetched again: a new inode
+    check = first_start_models(pulled, model_files([store]))
+    assert not check.ok and "1 changed" in check.detail

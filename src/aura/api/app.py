@@ -29,9 +29,9 @@ def create_app(settings: Settings | None = None, platform: Platform | None = Non
 
     mcp_http = None
     if Service.CONVERSATIONAL_AI in settings.served_services:
-        from aura.api.mcp import mcp_endpoint
+        from aura.api.mcp import LazyMCP
 
-        mcp_http = mcp_endpoint(platform)
+        mcp_http = LazyMCP(platform)  # built on the first /mcp request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

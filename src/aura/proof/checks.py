@@ -12,9 +12,11 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from aura.layout import DERIVED_DIRNAME
 from aura.proof.server import ServerProcess, metric_sum
 from aura.proof.workload import CHAT, LIFE, OUTFITS, WARDROBE, Ledger, UserLedger
 from aura.storage.db import Database
+from aura.storage.models.registry import PACKAGED_NAMESPACE
 from aura.storage.schema import ItemEmbedding
 from aura.wardrobe.embedder import item_text
 
@@ -28,26 +30,48 @@ class Check:
     detail: str
 
 
-def model_files(roots: list[Path]) -> dict[str, tuple[int, int]]:
-    """(size, mtime) of every model file, by path relative to its store: a download or a
-    re-download rewrites files, so any change shows here. Lock files, the derived exports
-    and the packaged imports (rebuilt locally, never downloaded) are left out."""
-    out: dict[str, tuple[int, int]] = {}
+def model_files(roots: list[Path]) -> dict[str, tuple[int, int, int]]:
+    """(size, mtime, inode) of every model file, by path relative to its store: a download,
+    a re-import or a rebuilt export rewrites files, so any change shows here (a rename of the
+    tree keeps all three). Lock files are left out."""
+    out: dict[str, tuple[int, int, int]] = {}
     for root in roots:
         for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root)
-            if "aura-derived" in rel.parts or rel.parts[0].startswith("models--aura-packaged--"):
-                # conversions (ONNX exports) and imports of the packages' own copies are
-                # local rebuilds, not downloads (after a tree move both were seen redone in
-                # the background: an open defect, see the session notes)
-                continue
             if path.is_file() and not path.is_symlink() and ".lock" not in path.name:
                 stat = path.stat()
                 out[f"{root.parent.name}/{path.relative_to(root)}"] = (
                     stat.st_size,
                     stat.st_mtime_ns,
+                    stat.st_ino,
                 )
     return out
+
+
+def built_locally(rel: str) -> bool:
+    """Whether a model file (as :func:`model_files` names it) is one Aura makes itself:
+    an ONNX export (``aura-derived``) or an import of a package's own copy."""
+    parts = Path(rel).parts
+    return DERIVED_DIRNAME in parts or (
+        len(parts) > 1 and parts[1].startswith(f"models--{PACKAGED_NAMESPACE}--")
+    )
+
+
+def first_start_models(
+    before: dict[str, tuple[int, int, int]], after: dict[str, tuple[int, int, int]]
+) -> Check:
+    """The first start may export models to ONNX and import packaged ones it serves
+    (local, once); it must not rewrite or drop a file that was there, nor download."""
+    added = sorted(set(after) - set(before))
+    changed = sorted(k for k in before if after.get(k) != before[k])
+    foreign = [k for k in added if not built_locally(k)]
+    return Check(
+        "models: first start built locally",
+        not changed and not foreign,
+        f"{len(added)} model files added ({sum(map(built_locally, added))} exports or packaged"
+        f" imports), {len(changed)} changed"
+        + (f" ({changed[:3]})" if changed else "")
+        + (f"; not local builds: {foreign[:3]}" if foreign else ""),
+    )
 
 
 def embedding_digests(database_url: str, ledger: Ledger) -> dict[int, str]:
@@ -241,8 +265,8 @@ def verify(
     ledger: Ledger,
     database_url: str,
     embeddings: dict[int, str],
-    models_before: dict[str, tuple[int, int]],
-    models_now: dict[str, tuple[int, int]],
+    models_before: dict[str, tuple[int, int, int]],
+    models_now: dict[str, tuple[int, int, int]],
     expect_index: str,
 ) -> list[Check]:
     """Every check against a ready server; ``expect_index`` is "loaded" or "rebuilt"."""

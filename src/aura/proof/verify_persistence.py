@@ -23,7 +23,13 @@ from pathlib import Path
 
 from aura.config import load_settings
 from aura.layout import DataTree
-from aura.proof.checks import Check, embedding_digests, model_files, verify
+from aura.proof.checks import (
+    Check,
+    embedding_digests,
+    first_start_models,
+    model_files,
+    verify,
+)
 from aura.proof.postgres import drop_postgres, fresh_postgres
 from aura.proof.server import ServerProcess, run_cli
 from aura.proof.workload import Ledger, Life, UserLedger, Workload
@@ -221,9 +227,15 @@ def _corrupt_index(run: Run) -> str:
 def run_backend(run: Run) -> None:
     _bring_in(run)
     _users(run)
-    baseline: dict = {"models": model_files(run.model_roots())}
+    pulled = model_files(run.model_roots())
+    baseline: dict = {}
     with run.server() as server:
-        server.wait_ready()
+        server.wait_ready()  # every model loaded: the ONNX exports and imports it needs made
+        # the restarts compare with the tree as the first start left it: none of them may
+        # download, re-import or re-export anything
+        baseline["models"] = model_files(run.model_roots())
+        check = first_start_models(pulled, baseline["models"])
+        run.record("first start", check.name, check.ok, check.detail)
         _populate(run, server)
         code = server.stop(signal.SIGTERM)
     run.record("SIGTERM", "exit status", code in (0, -15), f"exit status {code}")

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# scipy and scikit-image (about 30 MiB resident) are imported where they are used: by the
+# first photo, not on load
 import numpy as np
-from scipy import ndimage
-from skimage.color import deltaE_cie76, rgb2lab
 
 BORDER_MATCH_DELTA_E = 12.0  # a border pixel this close to the median is "backdrop"
 BORDER_UNIFORM_SHARE = 0.6  # share of the border that must match for a backdrop
@@ -46,6 +46,9 @@ def border_pixels(arr: np.ndarray) -> np.ndarray:
 
 def estimate_foreground(rgb: np.ndarray, lab: np.ndarray | None = None) -> Foreground:
     """The garment/subject mask of an RGB uint8 array (downscale it first: this is O(pixels))."""
+    from scipy import ndimage
+    from skimage.color import deltaE_cie76, rgb2lab
+
     if lab is None:
         lab = rgb2lab(rgb)
     h, w = lab.shape[:2]

@@ -13,12 +13,13 @@ each with its family from :func:`aura.taxonomy.colour_family` ("mustard" → yel
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+# scipy and scikit-image (about 30 MiB resident) are imported where they are used: by the
+# first photo, not on load
 import numpy as np
 from PIL import Image
-from scipy.cluster.vq import kmeans2
-from skimage.color import deltaE_ciede2000, lab2rgb, rgb2lab
 
 from aura.taxonomy import colour_family
 from aura.taxonomy.colours import NAMING_PALETTE
@@ -38,7 +39,13 @@ def _hex_to_rgb01(value: str) -> np.ndarray:
 
 
 _NAMES = list(PALETTE)
-_PALETTE_LAB = rgb2lab(np.stack([_hex_to_rgb01(PALETTE[n]) for n in _NAMES])[None, :, :])[0]
+
+
+@functools.cache
+def _palette_lab() -> np.ndarray:
+    from skimage.color import rgb2lab
+
+    return rgb2lab(np.stack([_hex_to_rgb01(PALETTE[n]) for n in _NAMES])[None, :, :])[0]
 
 
 @dataclass(frozen=True)
@@ -65,12 +72,16 @@ class Colour:
 
 
 def lab_to_hex(lab: np.ndarray) -> str:
+    from skimage.color import lab2rgb
+
     rgb = np.clip(lab2rgb(np.asarray(lab, float)[None, None, :])[0, 0], 0, 1)
     return "#" + "".join(f"{round(v * 255):02x}" for v in rgb)
 
 
 def name_colour(lab: np.ndarray) -> tuple[str, float]:
-    distances = deltaE_ciede2000(np.broadcast_to(lab, _PALETTE_LAB.shape), _PALETTE_LAB)
+    from skimage.color import deltaE_ciede2000
+
+    distances = deltaE_ciede2000(np.broadcast_to(lab, _palette_lab().shape), _palette_lab())
     best = int(np.argmin(distances))
     return _NAMES[best], float(distances[best])
 
@@ -90,6 +101,9 @@ def dominant_colours(
 ) -> list[Colour]:
     """Up to ``k`` colours, largest share first. ``mask`` (bool, any size) marks the garment;
     without one the background is estimated from the border."""
+    from scipy.cluster.vq import kmeans2
+    from skimage.color import deltaE_ciede2000, rgb2lab
+
     rgb = working_array(image)
     lab = rgb2lab(rgb)
     if mask is None:
@@ -115,7 +129,7 @@ def dominant_colours(
         share = n / total
         if share < MIN_SHARE:
             continue
-        distance = float(deltaE_ciede2000(centre, _PALETTE_LAB[_NAMES.index(name)]))
+        distance = float(deltaE_ciede2000(centre, _palette_lab()[_NAMES.index(name)]))
         lab_t = (float(centre[0]), float(centre[1]), float(centre[2]))
         out.append(Colour(name, lab_to_hex(centre), share, lab_t, distance))
     return out
@@ -134,6 +148,8 @@ def palette_hex(name: str) -> str | None:
 
 def _merge(clusters: list[tuple[np.ndarray, int]]) -> list[tuple[np.ndarray, int]]:
     """Merge clusters closer than MERGE_DELTA_E (k-means splits one colour under shading)."""
+    from skimage.color import deltaE_ciede2000
+
     clusters = list(clusters)
     merged = True
     while merged and len(clusters) > 1:

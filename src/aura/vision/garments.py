@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# scikit-image (and the scipy it imports: about 30 MiB resident) is imported where it is
+# used: by the first photo, not on load
 import numpy as np
 from PIL import Image
-from skimage.color import deltaE_cie76, rgb2lab
 
 from aura.taxonomy import Slot, slot_of
 from aura.vision.classifier import CLASS_SLOTS, CategoryPrediction
@@ -102,6 +103,8 @@ def combine_category(
 
 
 def _mean_lab(crop: Image.Image, mask: np.ndarray) -> np.ndarray:
+    from skimage.color import rgb2lab
+
     small = crop.convert("RGB").resize((48, 48), Image.BILINEAR)
     m = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize((48, 48))) > 127
     lab = rgb2lab(np.asarray(small))
@@ -129,6 +132,8 @@ def merge_shoe_pairs(
 ) -> list[tuple[Detection, list[int]]]:
     """[(detection, indexes it came from)]: shoe pairs on a flat-lay merged, the rest as
     they were. Only flat-lay pieces are paired (a person's regions are body parts)."""
+    from skimage.color import deltaE_cie76
+
     shoes = [
         i
         for i, (d, p) in enumerate(zip(detections, predictions, strict=True))

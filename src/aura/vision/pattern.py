@@ -31,11 +31,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+# scipy and scikit-image (about 30 MiB resident) are imported where they are used: by the
+# first photo, not on load
 import numpy as np
 from PIL import Image
-from scipy import ndimage
-from skimage.color import rgb2lab
-from skimage.filters import threshold_otsu
 
 PATTERNS = ("solid", "striped", "checked", "dotted", "printed")
 SIDE = 192
@@ -74,6 +73,9 @@ def _sure(margin: float, scale: float) -> float:
 
 
 def _lab(image: Image.Image, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    from scipy import ndimage
+    from skimage.color import rgb2lab
+
     # the longest side to SIDE, the proportions kept (squashing a belt turns checks to stripes)
     scale = SIDE / max(image.size)
     size = (max(8, round(image.width * scale)), max(8, round(image.height * scale)))
@@ -109,6 +111,8 @@ def orientation_energy(lab: np.ndarray, inner: np.ndarray) -> tuple[float, float
     Uses the colour structure tensor, so an edge between two colours of equal lightness
     counts as much as a light/dark edge.
     """
+    from scipy import ndimage
+
     jxx = jyy = jxy = 0.0
     for c in range(3):
         smooth = ndimage.gaussian_filter(lab[..., c], 1.0)
@@ -130,6 +134,8 @@ def orientation_energy(lab: np.ndarray, inner: np.ndarray) -> tuple[float, float
 def periodicity(tone: np.ndarray, inner: np.ndarray, angle_deg: float) -> tuple[float, float]:
     """(autocorrelation peak, periods across the garment) of the tone's profile along the
     direction ``angle_deg`` (the main gradient direction: across the stripes)."""
+    from scipy import ndimage
+
     ys, xs = np.nonzero(inner)
     if len(xs) < 64:
         return 0.0, 0.0
@@ -162,6 +168,9 @@ def periodicity(tone: np.ndarray, inner: np.ndarray, angle_deg: float) -> tuple[
 
 def blob_stats(tone: np.ndarray, inner: np.ndarray) -> tuple[int, float, float, float]:
     """(count, area coefficient of variation, mean extent, minority share) of minority spots."""
+    from scipy import ndimage
+    from skimage.filters import threshold_otsu
+
     smooth = ndimage.gaussian_filter(tone, 1.0)
     values = smooth[inner]
     if values.max() - values.min() < 1e-6:
@@ -193,6 +202,8 @@ def blob_stats(tone: np.ndarray, inner: np.ndarray) -> tuple[int, float, float, 
 
 
 def classify_pattern(image: Image.Image, mask: np.ndarray | None = None) -> PatternResult:
+    from scipy import ndimage
+
     lab, inner = _lab(image, mask)
     fine = np.stack([ndimage.gaussian_filter(lab[..., c], 0.8) for c in range(3)], -1)
     coarse = np.stack([ndimage.gaussian_filter(lab[..., c], 10.0) for c in range(3)], -1)

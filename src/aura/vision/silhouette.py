@@ -12,9 +12,9 @@ time and in training alike.
 
 from __future__ import annotations
 
+# scipy (about 33 MiB resident) is imported where it is used: by the first photo, not on load
 import numpy as np
 from PIL import Image
-from scipy import ndimage
 
 SIDE = 28
 FLOOR = 0.35  # the value of the darkest garment pixel: the silhouette never vanishes
@@ -36,6 +36,8 @@ def normalise(values: np.ndarray, inside: np.ndarray) -> np.ndarray:
 
 def fashion_mnist_mask(picture: np.ndarray) -> np.ndarray:
     """The garment mask of one Fashion-MNIST picture (float [0, 1], 28x28), holes filled."""
+    from scipy import ndimage
+
     return ndimage.binary_fill_holes(picture > FMNIST_MASK_LEVEL)
 
 
