@@ -156,7 +156,11 @@ def test_insights_charts_and_your_data(web: Web, tmp_path: Path) -> None:
     colours = page.get_by_role("img", name=re.compile("Items per colour family"))
     assert colours.locator("rect").count() >= 4
     assert "330.00" in page.locator(".stats").inner_text()  # the priced items' value
-    assert page.get_by_role("table", name="Cost per wear").locator("tbody tr").count() == 3
+    costs = page.get_by_role("table", name="Cost per wear")
+    assert costs.locator("tbody tr").count() == 3
+    # a never-worn item has no cost per wear yet (not its whole price as if worn once)
+    expect(costs.locator("tr", has_text="camel coat")).to_contain_text("not worn yet")
+    expect(costs.locator("tr", has_text="white t-shirt")).to_contain_text("20.00")
     # every item was added today: none is a declutter candidate, the unworn ones are new
     page.get_by_text(re.compile(r"^Nothing to declutter: ")).wait_for()
     assert page.get_by_text("Everything was worn").count() == 0

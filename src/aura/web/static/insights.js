@@ -61,7 +61,7 @@ export async function render(main) {
     Object.entries(data.colour_families).map(([f, n]) => [f, n, FAMILY_COLOURS[f] || "#9a9aa5"]),
   );
   const costRows = data.cost_per_wear.slice(0, 10).map((i) =>
-    h("tr", {}, h("th", { scope: "row" }, itemLabel(i)), h("td", {}, money(i.purchase_price)), h("td", {}, i.times_worn), h("td", {}, money(i.cost_per_wear))),
+    h("tr", {}, h("th", { scope: "row" }, itemLabel(i)), h("td", {}, money(i.purchase_price)), h("td", {}, i.times_worn), h("td", {}, i.times_worn ? money(i.cost_per_wear) : "not worn yet")),
   );
   const costTable = costRows.length
     ? h("table", { "aria-label": "Cost per wear" },
