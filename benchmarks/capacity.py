@@ -112,7 +112,7 @@ def main() -> int:
         deadline = time.monotonic() + 600
         while True:
             try:
-                if http.get("/health/ready").status_code == 200:
+                if http.get("/health/ready?loaded=true").status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
