@@ -103,6 +103,8 @@ LIFE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]  # fmt: skip
 CHOOSE = re.compile(r"\b(what|which)\b.*\b(should|shall|can|could|do|to)\b.*"
                     r"\b(take|wear|bring|pack|put on|grab|choose|pick)\b")  # fmt: skip
+# "what jacket for the rain?", "which shoes for a wedding?": a kind, then what it is for
+CHOOSE_FOR = re.compile(r"^(what|which) ([\w-]+ ){1,3}for\b(?!.*\b(do|did) i (have|own)\b)")
 
 
 @dataclass
@@ -223,7 +225,9 @@ def intent_of(p: Parsed) -> str:
         if pattern.search(low):
             if name == "outfit" and (p.slots or p.categories) and CHOOSE.search(low):
                 return "choose"
-            if name == "list" and CHOOSE.search(low) and (p.slots or p.categories):
+            if name == "list" and (CHOOSE.search(low) or CHOOSE_FOR.search(low)) and (
+                p.slots or p.categories
+            ):
                 return "choose"
             return name
     if p.slots or p.categories or p.colour_families or p.occasions or p.seasons:

@@ -86,16 +86,29 @@ def families(colours: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(f for f in found if f))
 
 
+def item_label(colour: str, pattern: str, category: str) -> str:
+    """ "white t-shirt", "navy striped shirt": colour, pattern, then the garment word, each
+    left out where the garment word says it already ("white tee" stays "white tee", not
+    "white white tee"; "denim jacket" in denim is "denim jacket")."""
+    garment = " ".join(category.strip().lower().split())
+    words = set(garment.replace("-", " ").split())
+    bits = [
+        b
+        for b in (colour.strip().lower(), pattern.strip().lower())
+        if b and not set(b.replace("-", " ").split()) <= words
+    ]
+    return " ".join([*bits, garment])
+
+
 def view(row: ItemRow, slot_for: SlotOf = slot_of) -> ItemView:
     attributes = row.attributes if isinstance(row.attributes, dict) else {}
     scored = adapter.to_wardrobe_item(row)  # the outfit engine's inference (formality, ...)
     colours = list(row.colors)
     pattern = (row.pattern or "").strip().lower() or None
-    label_bits = [colours[0] if colours else "", "" if (pattern or "") in PLAIN_PATTERNS else
-                  pattern or "", row.category.strip().lower()]  # fmt: skip
+    shown_pattern = "" if (pattern or "") in PLAIN_PATTERNS else pattern or ""
     return ItemView(
         id=row.id,
-        label=" ".join(b for b in label_bits if b),
+        label=item_label(colours[0] if colours else "", shown_pattern, row.category),
         category=row.category,
         slot=str(slot_for(row.category)),
         colors=colours,

@@ -2,11 +2,15 @@
 import { itemPicture, getItem } from "./api.js";
 import { h } from "./dom.js";
 
+// "white and navy striped shirt"; a colour or pattern the garment word already says is left
+// out ("white tee", not "white white tee").
 export function itemLabel(item) {
-  const colours = (item.colors || []).slice(0, 2).join(" and ");
-  return [colours, item.pattern && item.pattern !== "solid" ? item.pattern : "", item.category]
-    .filter(Boolean)
-    .join(" ");
+  const garment = (item.category || "").trim();
+  const said = new Set(garment.toLowerCase().replace(/-/g, " ").split(/\s+/));
+  const unsaid = (text) => !text.toLowerCase().replace(/-/g, " ").split(/\s+/).every((w) => said.has(w));
+  const colours = (item.colors || []).slice(0, 2).filter(unsaid).join(" and ");
+  const pattern = item.pattern && item.pattern !== "solid" && unsaid(item.pattern) ? item.pattern : "";
+  return [colours, pattern, garment].filter(Boolean).join(" ");
 }
 
 // The server's value for the swatch (the photo's own colour, else the name's palette value),
