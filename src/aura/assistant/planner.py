@@ -225,8 +225,10 @@ def intent_of(p: Parsed) -> str:
         if pattern.search(low):
             if name == "outfit" and (p.slots or p.categories) and CHOOSE.search(low):
                 return "choose"
-            if name == "list" and (CHOOSE.search(low) or CHOOSE_FOR.search(low)) and (
-                p.slots or p.categories
+            if (
+                name == "list"
+                and (CHOOSE.search(low) or CHOOSE_FOR.search(low))
+                and (p.slots or p.categories)
             ):
                 return "choose"
             return name
