@@ -47,6 +47,18 @@ def gateway_config(
     return conf
 
 
+def wait_for_gateway(url: str, timeout: float = 20) -> None:
+    """Until nginx answers its own /health."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            httpx.get(f"{url}/health", timeout=1)
+            return
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -66,14 +78,7 @@ def gateway(tmp_path_factory):
         for server in servers.values():
             server.wait_ready()
         url = f"http://127.0.0.1:{listen}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{url}/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.1)
+        wait_for_gateway(url)
         yield url, data_dir
     finally:
         proc.terminate()
@@ -179,14 +184,7 @@ def test_no_replica_answering_is_a_json_502_with_retry_after(tmp_path):
     proc = subprocess.Popen([nginx, "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
     try:
         url = f"http://127.0.0.1:{listen}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{url}/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.1)
+        wait_for_gateway(url)
         for method, path in (("GET", "/api/v1/outfit-recommendation/info"),
                              ("POST", "/api/v1/wardrobe/items")):  # fmt: skip
             answer = httpx.request(method, url + path, json={} if method == "POST" else None)

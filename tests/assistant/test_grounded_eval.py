@@ -19,6 +19,7 @@ from aura.assistant.service import ChatRequest
 from aura.assistant.tools import ToolSession, default_toolbox
 from aura.taxonomy import Slot
 from tests.assistant.eval_set import QUESTIONS, RETRIEVAL, WARDROBES
+from tests.assistant.ids import item_ids
 
 SENTENCE = re.compile(r"[^.!?]+[.!?]+")
 NUMBER = re.compile(r"\bhave (\d+|no)\b")
@@ -175,25 +176,12 @@ def test_tool_results_hold_only_the_callers_items(eval_wardrobes, slot) -> None:
         ):
             outcome = toolbox.run(session, name, args)
             assert outcome.ok, outcome.error
-            seen = _ids(outcome.result)
+            seen = item_ids(outcome.result)
             assert seen and seen <= own, (user, name, seen - own)
         other = next(u for u in eval_wardrobes.users if u != user)
         stranger = next(iter(eval_wardrobes.ids[other].values()))
         refused = toolbox.run(session, "get_item", {"item_id": stranger})
         assert not refused.ok and "No wardrobe item" in refused.error
-
-
-def _ids(value) -> set[int]:
-    found: set[int] = set()
-    if isinstance(value, dict):
-        if isinstance(value.get("id"), int) and "label" in value:
-            found.add(value["id"])
-        for v in value.values():
-            found |= _ids(v)
-    elif isinstance(value, list):
-        for v in value:
-            found |= _ids(v)
-    return found
 
 
 def test_gaps_come_from_the_outfit_service(eval_wardrobes) -> None:

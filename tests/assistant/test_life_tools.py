@@ -14,6 +14,7 @@ import pytest
 from aura.assistant.tools import default_toolbox
 from aura.assistant.tools.life import TOOLS
 from tests.assistant.conftest import LifeWardrobes
+from tests.assistant.ids import item_ids
 
 LIFE = {"wear_history", "calendar_plans", "trip_packing", "wardrobe_insights"}
 WRITES = {"log_wear", "plan_day"}
@@ -28,20 +29,6 @@ def _ok(w: LifeWardrobes, user: str, name: str, args: dict[str, Any], **kw: Any)
     outcome = _run(w, user, name, args, **kw)
     assert outcome.ok, outcome.error
     return outcome.result
-
-
-def _ids(value: Any) -> set[int]:
-    """Every item id in a result (items are dicts with an id and a label)."""
-    found: set[int] = set()
-    if isinstance(value, dict):
-        if isinstance(value.get("id"), int) and "label" in value:
-            found.add(value["id"])
-        for v in value.values():
-            found |= _ids(v)
-    elif isinstance(value, list):
-        for v in value:
-            found |= _ids(v)
-    return found
 
 
 def test_the_toolbox_has_them_and_writes_are_opt_in() -> None:
@@ -63,9 +50,9 @@ def test_wear_history_in_a_range_and_of_one_item(life_wardrobes: LifeWardrobes) 
     assert wear["date"] == day
     assert {i["id"] for i in wear["items"]} == {a["blue jeans"], a["white t-shirt"]}
     assert wear["other_items"] == 1  # ben's hoodie, borrowed: counted, never shown
-    assert b["green hoodie"] not in _ids(got) and b["black jeans"] not in _ids(got)
+    assert b["green hoodie"] not in item_ids(got) and b["black jeans"] not in item_ids(got)
     everything = _ok(w, "ann", "wear_history", {})
-    assert everything["total"] == 3 and _ids(everything) <= set(a.values())
+    assert everything["total"] == 3 and item_ids(everything) <= set(a.values())
     jeans = _ok(w, "ann", "wear_history", {"item_id": a["blue jeans"]})
     assert jeans["times_worn"] == 3 and jeans["last_worn"] == day
     assert jeans["item"]["label"] == "blue jeans"
@@ -80,7 +67,7 @@ def test_wear_history_in_a_range_and_of_one_item(life_wardrobes: LifeWardrobes) 
     extra = _run(w, "ann", "wear_history", {"user_id": w.users["ben"]})
     assert not extra.ok and "invalid arguments" in extra.error
     bens = _ok(w, "ben", "wear_history", {"start": day, "end": day})
-    assert _ids(bens) == {b["black jeans"], b["white shirt"]}
+    assert item_ids(bens) == {b["black jeans"], b["white shirt"]}
 
 
 def test_calendar_plans_with_items_and_context(life_wardrobes: LifeWardrobes) -> None:
@@ -94,7 +81,7 @@ def test_calendar_plans_with_items_and_context(life_wardrobes: LifeWardrobes) ->
     assert plan["status"] == "planned" and plan["weather_source"] == "user"
     assert [i["label"] for i in plan["items"]] == ["navy blazer", "black trousers",
                                                    "brown loafers"]  # fmt: skip
-    assert _ids(got) <= set(a.values())
+    assert item_ids(got) <= set(a.values())
     later = w.today + timedelta(days=20)
     empty = _ok(w, "ann", "calendar_plans", {"start": later.isoformat()})
     assert empty["count"] == 0 and empty["plans"] == []
@@ -123,7 +110,7 @@ def test_trip_packing_lists_trips_and_one_packing_list(life_wardrobes: LifeWardr
     ]
     assert trip["days"][0]["weather"] == {"temperature_c": 9.0, "raining": True}
     assert all(o["items"] for d in trip["days"] for o in d["outfits"])
-    assert _ids(trip) <= set(a.values())
+    assert item_ids(trip) <= set(a.values())
     for args in ({"trip_id": w.trips["ben"]}, {"destination": "Tokyo"}):
         refused = _run(w, "ann", "trip_packing", args)
         assert not refused.ok and ("No trip" in refused.error or "no trip" in refused.error)
@@ -143,7 +130,7 @@ def test_wardrobe_insights(life_wardrobes: LifeWardrobes) -> None:
     assert [i["item"]["id"] for i in got["not_worn"]] == [a["grey coat"]]
     new = {i["item"]["label"] for i in got["new_not_worn"]}
     assert new == {"black trousers", "white sneakers", "brown loafers", "red dress"}
-    assert _ids(got) <= set(a.values())
+    assert item_ids(got) <= set(a.values())
     assert _run(w, "ann", "wardrobe_insights", {"not_worn_days": 0}).ok is False
 
 
@@ -177,7 +164,7 @@ def test_writes_log_a_wear_and_plan_a_day(life_wardrobes: LifeWardrobes) -> None
     assert planned["weather"] == {"temperature_c": 21.0, "raining": False}
     assert [i["label"] for i in planned["items"]] == ["red dress"]
     suggested = _ok(w, "ann", "plan_day", {"date": day, "occasion": "casual"}, writes=True)
-    assert suggested["plan"]["items"] and _ids(suggested) <= set(a.values())
+    assert suggested["plan"]["items"] and item_ids(suggested) <= set(a.values())
     week = _ok(w, "ann", "calendar_plans", {"start": day, "end": day})
     assert week["count"] == 2
     for args, error in [
@@ -224,7 +211,7 @@ def test_the_mcp_server_lists_and_runs_them(life_wardrobes: LifeWardrobes) -> No
     assert read_only["history"]["item"]["id"] == a["blue jeans"]
     assert read_only["history"]["times_worn"] >= 3
     assert read_only["trips"]["trip"]["id"] == w.trips["ann"]
-    assert _ids(read_only["trips"]) <= set(a.values())
+    assert item_ids(read_only["trips"]) <= set(a.values())
     assert anyio.run(exercise, True)["names"] >= WRITES
 
 
@@ -238,5 +225,5 @@ def test_a_user_without_a_wardrobe_life_gets_empty_results(
     if "cara" not in w.users:
         w.users["cara"], _ = create_user(w.platform.db, "cara")
     got = _ok(w, "cara", name, {})
-    assert not _ids(got)
+    assert not item_ids(got)
     assert got.get("total", got.get("count", got.get("items", 0))) == 0

@@ -15,6 +15,7 @@ import anyio
 import httpx
 import pytest
 
+from tests.assistant.ids import item_ids
 from tests.server import AuraServer, clean_environ
 from tests.wardrobe_client import Client, create_user
 
@@ -50,19 +51,6 @@ def served(tmp_path_factory: pytest.TempPathFactory, shared_models_dir: Path) ->
         yield Served(server, data, alice, bob, a, b)
 
 
-def _ids(value) -> set[int]:
-    found: set[int] = set()
-    if isinstance(value, dict):
-        if isinstance(value.get("id"), int) and "label" in value:
-            found.add(value["id"])
-        for v in value.values():
-            found |= _ids(v)
-    elif isinstance(value, list):
-        for v in value:
-            found |= _ids(v)
-    return found
-
-
 async def _exercise(read, write) -> dict:
     from mcp.client.session import ClientSession
 
@@ -93,7 +81,7 @@ def _check(served: Served, out: dict) -> None:
     assert out["schema"]["type"] == "object" and "slot" in out["schema"]["properties"]
     assert out["count"]["count"] == 2  # the t-shirt and the shirt; bob's blouse is not hers
     assert json.loads(out["count_text"])["count"] == 2
-    assert _ids(out["search"]) and _ids(out["search"]) <= served.alice_ids
+    assert item_ids(out["search"]) and item_ids(out["search"]) <= served.alice_ids
     assert out["bad"][0] and "invalid arguments" in out["bad"][1]
     assert out["write"][0] and "writes are not enabled" in out["write"][1]
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from tests.server import AuraServer, free_port
-from tests.test_gateway_nginx import gateway_config
+from tests.test_gateway_nginx import gateway_config, wait_for_gateway
 
 PG_BINS = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
 
@@ -198,14 +198,7 @@ class Gateway:
         self.proc = subprocess.Popen(
             [self.nginx, "-c", str(self.conf), "-g", "daemon off;"], stderr=subprocess.DEVNULL
         )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                httpx.get(f"{self.url}/health", timeout=1)
-                return
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.1)
+        wait_for_gateway(self.url)
 
     def reload(self) -> None:
         with self._lock:
