@@ -287,6 +287,10 @@ def test_outfits_save_favourite_wear_and_complete(web: Web) -> None:
     page.get_by_label("Find a").fill("shoes")
     page.get_by_role("button", name="Complete the outfit").click()
     page.get_by_text(re.compile("white sneakers")).first.wait_for()
+    # each candidate is shown with the item it completes: the score is the pair's
+    pair = page.get_by_role("listitem", name="With white sneakers")
+    expect(pair.get_by_text("navy t-shirt")).to_be_visible()
+    expect(pair.get_by_text("white sneakers")).to_be_visible()
     assert_labelled(page)
     shoot(page, "outfits")
     with web.api() as client:

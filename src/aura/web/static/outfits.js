@@ -232,6 +232,7 @@ async function renderCompleter(section, contextForm) {
       fill(results, h("p", { role: "alert" }, "Choose the item to start from."));
       return;
     }
+    const start = all.items.find((i) => i.id === Number(data.get("item")));
     try {
       const body = await api(`${OUTFITS}/complete`, {
         method: "POST",
@@ -243,8 +244,9 @@ async function renderCompleter(section, contextForm) {
           ? h(
               "ol",
               { class: "outfits" },
+              // the item started from beside each candidate: the score is the pair's
               body.results.map((r) =>
-                h("li", { class: "card" }, itemsRow([r.item]), scoreLine(r, body.scorer), explanation(r)),
+                h("li", { class: "card", "aria-label": `With ${itemLabel(r.item)}` }, itemsRow(start ? [start, r.item] : [r.item]), scoreLine(r, body.scorer), explanation(r)),
               ),
             )
           : h("p", {}, `You have no ${body.target_slot || body.target_category} to add.`),
