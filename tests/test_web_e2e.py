@@ -10,6 +10,7 @@ and desktop size go to test-artifacts/screenshots/ (named in the README)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Iterator
@@ -91,6 +92,41 @@ def sign_in_with_key(page: Any, url: str, key: str) -> None:
     page.get_by_label("API key").fill(key)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Wardrobe", exact=True).wait_for()
+
+
+@contextlib.contextmanager
+def signed_in(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    items: list[dict[str, Any]],
+    *,
+    timeout: float = 240,
+) -> Iterator[Web]:
+    """A server with user ``name`` owning ``items``, and Chromium signed in as them at the
+    desktop size (downloads accepted); no page error may have happened by the end."""
+    if not CHROMIUM.exists():
+        pytest.fail("chromium is missing: install Debian's chromium (.ci/apt-packages)")
+    data_dir = tmp_path_factory.mktemp(f"web-{name}") / "data"
+    key = create_user(data_dir, {}, name)
+    server = AuraServer(data_dir, ENV).start()
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=str(CHROMIUM))
+    try:
+        server.wait_ready(timeout=timeout)
+        context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+        web = Web(data_dir, server, browser, context.new_page(), key=key)
+        web.watch(web.page)
+        with web.api() as client:
+            for item in items:
+                made = client.post("/wardrobe/items", json=item)
+                assert made.status_code == 201, made.text
+        sign_in_with_key(web.page, server.url, key)
+        yield web
+        assert not web.errors, web.errors
+    finally:
+        browser.close()
+        pw.stop()
+        server.stop()
 
 
 def shoot(page: Any, name: str) -> None:

@@ -9,22 +9,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import httpx
 import pytest
-from playwright.sync_api import sync_playwright
 
-from tests.server import AuraServer
 from tests.test_web_e2e import (
-    CHROMIUM,
-    DESKTOP,
-    ENV,
     Web,
     assert_labelled,
     nav,
     shoot,
-    sign_in_with_key,
+    signed_in,
 )
-from tests.wardrobe_client import create_user
 
 pytestmark = pytest.mark.slow
 # no waterproof layer and no bag: the rain note and the gaps have something to say
@@ -41,29 +34,8 @@ WARDROBE = [
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
-    if not CHROMIUM.exists():
-        pytest.fail("chromium is missing: install Debian's chromium (.ci/apt-packages)")
-    data_dir = tmp_path_factory.mktemp("web-outfits") / "data"
-    key = create_user(data_dir, {}, "olive")
-    server = AuraServer(data_dir, ENV).start()
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=str(CHROMIUM))
-    try:
-        server.wait_ready(timeout=240)
-        headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(base_url=server.url + "/api/v1/wardrobe", headers=headers) as api:
-            for item in WARDROBE:
-                assert api.post("/items", json=item).status_code == 201
-        page = browser.new_context(viewport=DESKTOP).new_page()
-        web = Web(data_dir, server, browser, page, key=key)
-        web.watch(page)
-        sign_in_with_key(page, server.url, key)
+    with signed_in(tmp_path_factory, "olive", WARDROBE, timeout=240) as web:
         yield web
-        assert not web.errors, web.errors
-    finally:
-        browser.close()
-        pw.stop()
-        server.stop()
 
 
 def test_outfits_page_shows_every_outfit_the_notes_and_what_to_buy(web: Web) -> None:

@@ -15,20 +15,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.server import AuraServer
 from tests.test_web_e2e import (
-    CHROMIUM,
-    DESKTOP,
-    ENV,
     Web,
     assert_labelled,
     nav,
     shoot,
-    sign_in_with_key,
+    signed_in,
 )
-from tests.wardrobe_client import create_user
 
 pytestmark = pytest.mark.slow
 ITEMS = [
@@ -49,29 +44,8 @@ ITEMS = [
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
-    if not CHROMIUM.exists():
-        pytest.fail("chromium is missing: install Debian's chromium (.ci/apt-packages)")
-    data_dir = tmp_path_factory.mktemp("life-pages") / "data"
-    key = create_user(data_dir, {}, "lee")
-    server = AuraServer(data_dir, ENV).start()
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=str(CHROMIUM))
-    try:
-        server.wait_ready(timeout=300)
-        context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
-        web = Web(data_dir, server, browser, context.new_page(), key=key)
-        web.watch(web.page)
-        with web.api() as client:
-            for item in ITEMS:
-                assert client.post("/wardrobe/items", json=item).status_code == 201
-        page = web.page
-        sign_in_with_key(page, server.url, key)
+    with signed_in(tmp_path_factory, "lee", ITEMS, timeout=300) as web:
         yield web
-        assert not web.errors, web.errors
-    finally:
-        browser.close()
-        pw.stop()
-        server.stop()
 
 
 def test_wear_and_laundry_on_an_item(web: Web) -> None:

@@ -140,16 +140,7 @@ class Assistant:
     def _prepare(
         self, user_id: str, request: ChatRequest
     ) -> tuple[str, BuiltPrompt, GenerationParams, list[str]]:
-        if request.conversation_id:
-            conv = self.store.get(user_id, request.conversation_id)
-            if conv is None:
-                raise NotFound(
-                    f"No conversation {request.conversation_id}.",
-                    fix="Omit conversation_id to start a new conversation, or list yours with "
-                    "GET /api/v1/conversational-ai/conversations.",
-                )
-        else:
-            conv = self.store.create(user_id)
+        conv = self._conversation(user_id, request)
         history = [ChatMessage(m.role, m.content) for m in conv.messages]  # type: ignore[arg-type]
         query = " ".join([request.message, *request.context.lines()])
         ranked = rerank(self.wardrobe.candidates(user_id, query, CANDIDATES_FETCHED), query)
