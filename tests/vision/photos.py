@@ -20,8 +20,8 @@ from PIL import Image, ImageFilter
 from scipy import ndimage
 
 from aura.taxonomy import colour_family
+from aura.taxonomy.colours import NAMING_PALETTE as PALETTE
 from aura.vision.classifier import CLASS_SLOTS, CLASSES
-from aura.vision.colors import PALETTE
 from aura.vision.shapes import KINDS, render
 from tests.synthetic import texture
 

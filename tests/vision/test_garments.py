@@ -8,7 +8,8 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from aura.vision.colors import PALETTE, dominant_colours, main_colours
+from aura.taxonomy.colours import NAMING_PALETTE as PALETTE
+from aura.vision.colors import dominant_colours, main_colours
 from tests.vision.conftest import needs_fashion_mnist
 
 

@@ -57,7 +57,7 @@ def _form_bool(value: Any) -> Any:
 FormBool = BeforeValidator(_form_bool)
 
 # Ids: constraints first, so ``minimum``/``maximum`` land in the schema; 1.0 reads as 1.
-Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_whole_number)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), WholeNumber]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Flag = Annotated[bool, Strict()]
 

@@ -31,21 +31,19 @@ MIN_SHARE = 0.03
 MAIN_SHARE = 0.12  # a colour below this share of the garment is a detail, not a main colour
 MAX_MAIN = 3
 
-PALETTE = NAMING_PALETTE  # photo colours are named by their nearest entry
-
 
 def _hex_to_rgb01(value: str) -> np.ndarray:
     return np.array([int(value[i : i + 2], 16) for i in (1, 3, 5)], float) / 255.0
 
 
-_NAMES = list(PALETTE)
+_NAMES = list(NAMING_PALETTE)
 
 
 @functools.cache
 def _palette_lab() -> np.ndarray:
     from skimage.color import rgb2lab
 
-    return rgb2lab(np.stack([_hex_to_rgb01(PALETTE[n]) for n in _NAMES])[None, :, :])[0]
+    return rgb2lab(np.stack([_hex_to_rgb01(NAMING_PALETTE[n]) for n in _NAMES])[None, :, :])[0]
 
 
 @dataclass(frozen=True)
@@ -138,12 +136,6 @@ def dominant_colours(
 def main_colours(colours: list[Colour]) -> list[Colour]:
     """The 1-3 colours a person would name: the largest, then any with ``MAIN_SHARE``."""
     return [c for i, c in enumerate(colours) if i == 0 or c.share >= MAIN_SHARE][:MAX_MAIN]
-
-
-def palette_hex(name: str) -> str | None:
-    """The palette's value of a fine colour name ("denim" → "#3b5b92"), for swatches of
-    items that carry names only."""
-    return PALETTE.get(name.strip().lower())
 
 
 def _merge(clusters: list[tuple[np.ndarray, int]]) -> list[tuple[np.ndarray, int]]:

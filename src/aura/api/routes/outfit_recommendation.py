@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from aura.api.auth import current_user, platform_of
-from aura.api.fields import MAX_ID, WholeNumber, unique
+from aura.api.fields import MAX_ID, Id, PathId, WholeNumber, unique
 from aura.errors import NotReady
 from aura.outfits.saved import SavedOutfits
 from aura.outfits.scorer import Context
@@ -23,8 +23,7 @@ from aura.taxonomy.resolver import Taxonomy
 
 router = APIRouter(prefix="/api/v1/outfit-recommendation", tags=["outfit_recommendation"])
 User = Annotated[Principal, Depends(current_user)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID), WholeNumber]  # constraints first: minimum in the schema
-OutfitId = Annotated[int, Path(ge=1, le=MAX_ID)]
+OutfitId = PathId
 Category = Annotated[str, Field(min_length=1, max_length=50)]
 Occasion = Literal["casual", "work", "formal", "party", "date", "sport"]
 Season = Literal["spring", "summer", "autumn", "winter"]

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aura.api.auth import current_user, platform_of
-from aura.api.fields import MAX_ID
+from aura.api.fields import MAX_ID, PathId
 from aura.errors import NotReady
 from aura.storage.users import Principal
 from aura.taxonomy import COLOUR_FAMILIES, Slot
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1/wardrobe", tags=["wardrobe"])
 User = Annotated[Principal, Depends(current_user)]
 Sha = Annotated[str | None, Field(None, pattern=r"^[0-9a-f]{64}$")]
 Name = Annotated[str, Field(min_length=1, max_length=50)]
-ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ItemId = PathId
 
 
 def _clean(value: Any) -> Any:
