@@ -134,18 +134,20 @@ class Replica:
     def alive(self) -> bool:
         return self.server.proc is not None and self.server.proc.poll() is None
 
+    def _probe(self) -> httpx.Response:
+        # a replica joins the upstream once every route it serves can answer
+        return httpx.get(self.server.url + "/health/ready?loaded=true", timeout=2)
+
     def ready(self) -> bool:
         try:
-            # a replica joins the upstream once every route it serves can answer
-            url = self.server.url + "/health/ready?loaded=true"
-            return httpx.get(url, timeout=2).status_code == 200
+            return self._probe().status_code == 200
         except httpx.HTTPError:
             return False
 
     def readiness(self) -> str:
         """What /health/ready?loaded=true says (for a failure message)."""
         try:
-            answer = httpx.get(self.server.url + "/health/ready?loaded=true", timeout=2)
+            answer = self._probe()
             return f"{answer.status_code} {answer.text[:600]}"
         except httpx.HTTPError as exc:
             return f"unreachable ({exc})"

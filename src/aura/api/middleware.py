@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aura import metrics
+from aura.api.errors import ErrorBody
 from aura.logging import request_id_var
 
 log = logging.getLogger("aura.access")
@@ -58,15 +59,13 @@ class RequestContextMiddleware:
             log.exception("unhandled error", extra={"path": scope.get("path")})
             if started:
                 raise
-            body = {
-                "error": "InternalError",
-                "message": f"An internal error stopped this request (request id {request_id}).",
-                "fix": "Retry; if it happens again, report it with the request id "
+            body = ErrorBody(
+                error="InternalError",
+                message=f"An internal error stopped this request (request id {request_id}).",
+                fix="Retry; if it happens again, report it with the request id "
                 "(the server's log holds the details).",
-                "reason": None,
-                "detail": None,
-            }
-            await JSONResponse(body, status_code=500)(scope, receive, send_with_id)
+            )
+            await JSONResponse(body.model_dump(), status_code=500)(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - began
             route = scope.get("route")
