@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -302,6 +303,11 @@ def main() -> int:
         "--no-memory", action="store_true", help="skip the per-service and per-model RSS"
     )
     args = parser.parse_args()
+    # A warm start reads the bytecode the first start wrote, as for a person (`make run`
+    # also compiles Aura's modules ahead): not where PYTHONDONTWRITEBYTECODE is set (some
+    # shells and CI images set it), which would compile ~250 modules on every start.
+    if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+        print("PYTHONDONTWRITEBYTECODE unset for the measured processes (see the comment)")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="aura-platform-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -117,17 +118,17 @@ def serve(
 def _announce_when_started(platform: Platform, server: uvicorn.Server, link: str) -> None:
     """Print the sign-in link once start-up is over and the socket listens: the last lines
     a person sees, framed, after the start-up logs (it is printed, never logged)."""
-    run = platform.startup.run
+    state = platform.startup.state
 
-    def run_then_announce() -> StartupState:
-        state = run()
-        while not server.started and not server.should_exit and state.status != "stopped":
+    def announce() -> None:
+        while not server.should_exit and (
+            state.status not in ("ready", "failed", "stopped") or not server.started
+        ):
             time.sleep(0.02)
         if state.status in ("ready", "failed") and not server.should_exit:
             _print_framed(_link_lines(state, link))
-        return state
 
-    platform.startup.run = run_then_announce  # type: ignore[method-assign]
+    threading.Thread(target=announce, name="aura-announce", daemon=True).start()
 
 
 def _link_lines(state: StartupState, link: str) -> list[str]:

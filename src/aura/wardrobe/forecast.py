@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-import httpx
-
 from aura.config import Settings
 from aura.errors import DependencyUnavailable
 
@@ -56,6 +54,8 @@ class OpenMeteo:
             "start_date": start.isoformat(),
             "end_date": end.isoformat(),
         }
+        import httpx  # a forecast is asked for rarely: not imported on the way to ready
+
         try:
             response = httpx.get(
                 f"{self.base_url}/v1/forecast", params=params, timeout=self.timeout_s

@@ -17,16 +17,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-from PIL import Image
 
 from aura.errors import ImageRejected, InvalidInput
 from aura.storage.analyses import find_analysis, record_analysis
 from aura.storage.changes import Space
 from aura.taxonomy import slot_of
-from aura.vision.decode import decode_image
 from aura.wardrobe.service import WardrobeService
 
 if TYPE_CHECKING:  # the vision pipeline (scipy, scikit-image) loads with the vision models
+    from PIL import Image
+
     from aura.vision.cached import Analysis, StoredLookup
 
 CROP_QUALITY = 92
@@ -180,6 +180,10 @@ def import_photo(
         )
     chosen = selection(select, len(detections))
     max_bytes, max_pixels = analyzer.decode_limits
+    from PIL import Image  # Pillow loads with the first photo, not on the way to ready
+
+    from aura.vision.decode import decode_image
+
     decoded = decode_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
     space = analyzer.image_space
     items, vectors, crops = [], [], []
