@@ -34,7 +34,9 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             DATA,
             models / "aura_garment_classifier",
             models / ".training" / "garment_classifier",
-            TrainConfig(epochs=2, batch_size=64, width=16, limit_train=640, limit_test=200),
+            TrainConfig(
+                epochs=2, batch_size=64, width=16, limit_train=640, limit_test=200, members=1
+            ),
         )
     AUTH.update(api_key_headers(data_dir))
     with AuraServer(data_dir, env={"AURA_SERVICE": "visual_analysis"}) as server:

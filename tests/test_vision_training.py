@@ -41,7 +41,7 @@ def test_short_training_publishes_a_verified_artifact(tmp_path: Path) -> None:
         DATA,
         target,
         tmp_path / "work",
-        TrainConfig(epochs=2, batch_size=64, limit_train=1000, limit_test=500),
+        TrainConfig(epochs=2, batch_size=64, limit_train=1000, limit_test=500, members=2),
         progress=lines.append,
     )
     assert sorted(os.listdir(target)) == ["config.json", "manifest.json", "model.onnx"]
@@ -53,6 +53,16 @@ def test_short_training_publishes_a_verified_artifact(tmp_path: Path) -> None:
         assert entry["sha256"] == sha256_file(target / name)
     assert any("test accuracy" in line for line in lines)
     assert not (tmp_path / "work" / "checkpoint.pt").exists()
+    assert not list((tmp_path / "work").glob("member-*"))  # the run is complete
+    # two networks, the same recipe with consecutive seeds, each evaluated alone too
+    assert [m["seed"] for m in manifest["members"]] == [0, 1]
+    assert all(0.0 < m["test_accuracy"] <= 1.0 for m in manifest["members"])
+    assert [(h["member"], h["epoch"]) for h in manifest["history"]] == [
+        (0, 1),
+        (0, 2),
+        (1, 1),
+        (1, 2),
+    ]
 
     classifier = load_garment_classifier(target)
     test = load_fashion_mnist(DATA)
@@ -98,7 +108,10 @@ def test_interrupted_swap_brings_the_previous_model_back(tmp_path: Path) -> None
 def test_second_trainer_fails_fast_while_one_runs(tmp_path: Path) -> None:
     with DirectoryLock(tmp_path / "work", "test holder"), pytest.raises(LockHeld):
         train_garment_classifier(
-            DATA, tmp_path / "model", tmp_path / "work", TrainConfig(epochs=1, limit_train=100)
+            DATA,
+            tmp_path / "model",
+            tmp_path / "work",
+            TrainConfig(epochs=1, limit_train=100, members=1),
         )
 
 
@@ -120,12 +133,14 @@ def test_killed_training_keeps_the_old_model_and_resumes(tmp_path: Path) -> None
     save_model_artifact(target, {"model.safetensors": b"previous model"}, {"test_accuracy": 0.42})
     before = read_manifest(target)
     args = ("--epochs", "3", "--batch-size", "64", "--limit-train", "1200", "--limit-test", "300")
+    args += ("--members", "2")
     proc = _train_cli(data_dir, *args)
     deadline = time.monotonic() + 240
-    while not (work / "checkpoint.pt").exists():
+    # killed while the second network trains: the first is kept, the second resumes
+    while not ((work / "member-0.json").exists() and (work / "checkpoint.pt").exists()):
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-        assert time.monotonic() < deadline, "no checkpoint after 240 s"
-        time.sleep(0.2)
+        assert time.monotonic() < deadline, "no second member's checkpoint after 240 s"
+        time.sleep(0.1)
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)
     assert read_manifest(target) == before  # the published model is untouched
@@ -134,14 +149,15 @@ def test_killed_training_keeps_the_old_model_and_resumes(tmp_path: Path) -> None
     proc = _train_cli(data_dir, *args, "--json")
     out, _ = proc.communicate(timeout=400)
     assert proc.returncode == 0, out
+    assert "member 0 (seed 0) was trained already" in out
     assert "resuming after epoch" in out
     manifest = read_manifest(target)
     assert manifest is not None and manifest != before
-    assert [h["epoch"] for h in manifest["history"]] == [1, 2, 3]
+    assert [h["epoch"] for h in manifest["history"]] == [1, 2, 3, 1, 2, 3]
     assert manifest["data"]["train_images"] == 1200
     assert 0.0 < manifest["test_accuracy"] <= 1.0
     verify_artifact(target, hashes=True)
-    assert not (work / "checkpoint.pt").exists()
+    assert not (work / "checkpoint.pt").exists() and not list(work.glob("member-*"))
     assert not list(target.parent.glob(".aura_garment_classifier.*"))
     json_start = out.index("{")
     assert json.loads(out[json_start:])["test_accuracy"] == manifest["test_accuracy"]

@@ -65,8 +65,15 @@ def assistant(
 @app.command("garment-classifier")
 def garment_classifier(
     ctx: typer.Context,
-    epochs: int = typer.Option(14, min=1, help="Passes over the training set."),
+    epochs: int = typer.Option(24, min=1, help="Passes over the training set."),
     width: int = typer.Option(32, min=4, help="Channels of the first convolution block."),
+    blocks: int = typer.Option(3, min=1, max=3, help="Convolution blocks (each halves the side)."),
+    precision: str = typer.Option(
+        "auto", help="bf16, fp32, or auto (bf16 where the CPU computes it natively)."
+    ),
+    members: int = typer.Option(
+        2, min=1, max=8, help="Networks trained (seeds seed, seed+1, ...) and averaged."
+    ),
     batch_size: int = typer.Option(256, min=8, help="Images per step."),
     learning_rate: float = typer.Option(4e-3, help="Peak learning rate (one-cycle schedule)."),
     seed: int = typer.Option(0, help="Seed of initialisation and shuffling."),
@@ -97,6 +104,9 @@ def garment_classifier(
     config = TrainConfig(
         epochs=epochs,
         width=width,
+        blocks=blocks,
+        precision=precision,
+        members=members,
         batch_size=batch_size,
         learning_rate=learning_rate,
         seed=seed,
