@@ -96,7 +96,9 @@ def add_wear(
     wear = Wear(user_id=user_id, worn_on=day, outfit_id=outfit_id, note=note)
     session.add(wear)
     session.flush()
-    session.add_all(WearItem(wear_id=wear.id, item_id=i) for i in dict.fromkeys(item_ids))
+    session.add_all(
+        WearItem(user_id=user_id, wear_id=wear.id, item_id=i) for i in dict.fromkeys(item_ids)
+    )
     if outfit_id is not None:
         session.execute(
             update(Outfit)

@@ -15,3 +15,10 @@ context.configure(
 )
 with context.begin_transaction():
     context.run_migrations()
+    if connection.dialect.name == "sqlite":  # aura.storage.migrate turned enforcement off
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(
+                f"the migration left {len(broken)} row(s) whose foreign key finds no row, "
+                f"first {tuple(broken[0])}: nothing was committed; report this as a bug"
+            )
