@@ -41,6 +41,8 @@ USER_OWNED = {  # distributed by user_id
     "item_shares",  # the item owner's row
     "item_loans",  # the item owner's row
 }
+# keys from a user-owned table to another user's row, on purpose: (table, owner column)
+CROSS_USER_KEYS = {("wear_items", "item_user_id")}  # a wear of a shared or borrowed item
 REFERENCE = {"photos"}  # content-addressed, shared by every user: replicated to every node
 GLOBAL = {  # not sharded by user_id (see docs/scaling.md for each)
     "users",  # distributed by its own id (= user_id)
@@ -70,7 +72,10 @@ def _rules(tables: dict[str, dict[str, Any]]) -> list[str]:
             if cols[:1] != ["user_id"]:
                 broken.append(f"{name}: unique {cols} does not start with user_id")
         for cols, parent, refs in t["fks"]:
-            if parent in USER_OWNED and ("user_id", "user_id") not in zip(cols, refs, strict=True):
+            pairs = list(zip(cols, refs, strict=True))
+            if any((name, c) in CROSS_USER_KEYS and r == "user_id" for c, r in pairs):
+                continue
+            if parent in USER_OWNED and ("user_id", "user_id") not in pairs:
                 broken.append(f"{name}: key {cols} -> {parent}{refs} without user_id")
     return broken
 
@@ -236,6 +241,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
         {"wear_id": 1, "item_id": 1},
         {"wear_id": 1, "item_id": 3},
         {"wear_id": 2, "item_id": 2},
+        {"wear_id": 1, "item_id": 4},  # user 2's item, lent to user 1 (item_loans)
     ],
     "calendar_plans": [
         {
@@ -282,7 +288,7 @@ CHILD_OWNER = {
     "wardrobe_item_colors": lambda r: 2 - r["item_id"] % 2,
     "outfit_items": lambda r: r["outfit_id"],
     "messages": lambda r: 2 - r["id"] % 2,
-    "wear_items": lambda r: r["wear_id"],
+    "wear_items": lambda r: r["wear_id"],  # the wearer (item_user_id: the item's owner)
     "trip_items": lambda r: r["trip_id"],
     "item_shares": lambda r: 2,  # item 4 is user 2's
     "item_loans": lambda r: 2,
@@ -300,6 +306,7 @@ def _snapshot(engine: Engine, drop_user_id: bool = False) -> dict[str, list[dict
             if drop_user_id and name in CHILD_OWNER:
                 for r in rows:
                     r.pop("user_id")
+                    r.pop("item_user_id", None)
             out[name] = sorted(rows, key=repr)
     return out
 
@@ -331,6 +338,8 @@ def test_0005_keeps_every_row_with_its_user_both_ways(database_url: str) -> None
             for row in rows:
                 if name in CHILD_OWNER:
                     assert row["user_id"] == CHILD_OWNER[name](row), (name, row)
+                if name == "wear_items":
+                    assert row["item_user_id"] == 2 - row["item_id"] % 2, row
         assert _snapshot(db.engine, drop_user_id=True) == before  # nothing else changed
         assert _rules(_from_database(db.engine)) == []
 

@@ -263,7 +263,9 @@ def write_user(
         )
         s.add(row)
         s.flush()
-        s.add_all(WearItem(user_id=user_id, wear_id=row.id, item_id=i) for i in ids)
+        s.add_all(  # imported items are the importer's own
+            WearItem(user_id=user_id, wear_id=row.id, item_id=i, item_user_id=user_id) for i in ids
+        )
         wear_map[w["id"]] = row.id
     wear.refresh_stats(s, item_map.values())
     for p in data["calendar"]:

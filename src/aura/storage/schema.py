@@ -389,11 +389,18 @@ class WearItem(Base):
     __tablename__ = "wear_items"
     __table_args__ = (
         _fk(["wear_id"], "wears", "CASCADE"),
-        _fk(["item_id"], "wardrobe_items", "CASCADE"),
+        # a household member may wear an item shared or lent to them: the key to the item
+        # carries its owner (item_user_id), which is not the wearer (user_id) then
+        ForeignKeyConstraint(
+            ["item_user_id", "item_id"],
+            ["wardrobe_items.user_id", "wardrobe_items.id"],
+            ondelete="CASCADE",
+        ),
     )
-    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # the wearer
     wear_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    item_user_id: Mapped[int] = mapped_column(Integer, nullable=False)  # the item's owner
 
 
 class CalendarPlan(Base):

@@ -3,6 +3,9 @@ by it: primary keys become (user_id, id) or (user_id, parent_id, child_id); uniq
 constraints start with user_id; foreign keys between user-owned tables become composite,
 (user_id, x_id) -> parent(user_id, id). Child tables (item colours, outfit items, messages,
 wear items, trip items, item shares, item loans) get user_id, backfilled from the parent.
+A wear may name an item shared or lent by another household member, so wear_items also
+gets item_user_id (the item's owner) for its key to the item; every other key to a parent
+is the row's own user's, and the migration refuses rows that join two users' rows.
 
 ``id`` values are unchanged and stay globally unique (the serial sequences on PostgreSQL
 are kept; SQLite numbers new rows max + 1, see schema._next_id).
@@ -134,6 +137,10 @@ TABLES = [
     ),
 ]
 
+# A wear may name an item another household member shares or lends: its key to the item
+# carries the item owner's id (item_user_id), not the wearer's (the row's user_id).
+OWNER_COLUMN = {("wear_items", "item_id"): "item_user_id"}
+
 # SQLite: what ON DELETE SET NULL (x_id) does on PostgreSQL, per parent table
 SET_NULL_TRIGGERS = {
     "wardrobe_items": [("interactions", "item_id")],
@@ -146,8 +153,12 @@ def _old_fk(table: str, column: str, parent: str) -> str:
     return f"fk_{table}_{column}_{parent}"
 
 
-def _new_fk(table: str, parent: str) -> str:
-    return f"fk_{table}_user_id_{parent}"
+def _owner(table: str, column: str) -> str:
+    return OWNER_COLUMN.get((table, column), "user_id")
+
+
+def _new_fk(table: str, column: str, parent: str) -> str:
+    return f"fk_{table}_{_owner(table, column)}_{parent}"
 
 
 def _ondelete(action: str, column: str, postgres: bool) -> str:
@@ -185,7 +196,7 @@ def _backfill(conn: sa.Connection, t: Table) -> None:
         )
     # a row must not join two users' rows: its other parents must be the same user's
     for col, other, _ in t.fks:
-        if other == parent and col == column:
+        if other == parent and col == column or _owner(t.name, col) != "user_id":
             continue
         crossed = conn.execute(
             sa.text(
@@ -207,6 +218,16 @@ def upgrade() -> None:
         if t.backfill is not None:
             op.add_column(t.name, sa.Column("user_id", sa.Integer(), nullable=True))
             _backfill(conn, t)
+        for col, parent, _ in t.fks:
+            owner = _owner(t.name, col)
+            if owner != "user_id":  # the referenced row's owner, from that row
+                op.add_column(t.name, sa.Column(owner, sa.Integer(), nullable=True))
+                conn.execute(
+                    sa.text(
+                        f"UPDATE {t.name} SET {owner} = (SELECT p.user_id FROM {parent} p "
+                        f"WHERE p.id = {t.name}.{col})"
+                    )
+                )
     if postgres:  # the parents' primary keys change under these: drop them first
         for t in TABLES:
             for col, parent, _ in t.fks:
@@ -215,6 +236,9 @@ def upgrade() -> None:
         with op.batch_alter_table(t.name, recreate="always" if not postgres else "auto") as b:
             if t.backfill is not None:
                 b.alter_column("user_id", existing_type=sa.Integer(), nullable=False)
+            for col, _, _ in t.fks:
+                if _owner(t.name, col) != "user_id":
+                    b.alter_column(_owner(t.name, col), existing_type=sa.Integer(), nullable=False)
             if not postgres:
                 for col, parent, _ in t.fks:
                     b.drop_constraint(_old_fk(t.name, col, parent), type_="foreignkey")
@@ -232,9 +256,9 @@ def upgrade() -> None:
             if not postgres:
                 for col, parent, action in t.fks:
                     b.create_foreign_key(
-                        _new_fk(t.name, parent),
+                        _new_fk(t.name, col, parent),
                         parent,
-                        ["user_id", col],
+                        [_owner(t.name, col), col],
                         ["user_id", "id"],
                         ondelete=action,
                     )
@@ -242,10 +266,10 @@ def upgrade() -> None:
         for t in TABLES:
             for col, parent, action in t.fks:
                 op.create_foreign_key(
-                    _new_fk(t.name, parent),
+                    _new_fk(t.name, col, parent),
                     t.name,
                     parent,
-                    ["user_id", col],
+                    [_owner(t.name, col), col],
                     ["user_id", "id"],
                     ondelete=_ondelete(action, col, postgres),
                 )
@@ -266,16 +290,16 @@ def downgrade() -> None:
     postgres = conn.dialect.name == "postgresql"
     if postgres:
         for t in TABLES:
-            for _, parent, _ in t.fks:
-                op.drop_constraint(_new_fk(t.name, parent), t.name, type_="foreignkey")
+            for col, parent, _ in t.fks:
+                op.drop_constraint(_new_fk(t.name, col, parent), t.name, type_="foreignkey")
     else:
         for parent in SET_NULL_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS trg_{parent}_set_null")
     for t in TABLES:
         with op.batch_alter_table(t.name, recreate="always" if not postgres else "auto") as b:
             if not postgres:
-                for _, parent, _ in t.fks:
-                    b.drop_constraint(_new_fk(t.name, parent), type_="foreignkey")
+                for col, parent, _ in t.fks:
+                    b.drop_constraint(_new_fk(t.name, col, parent), type_="foreignkey")
             if t.name == "api_keys":
                 b.drop_index("ix_api_keys_key_hash")
             if t.id_index:
@@ -289,6 +313,9 @@ def downgrade() -> None:
             b.create_primary_key(f"pk_{t.name}", t.old_pk)
             if t.backfill is not None:
                 b.drop_column("user_id")
+            for col, _, _ in t.fks:
+                if _owner(t.name, col) != "user_id":
+                    b.drop_column(_owner(t.name, col))
             if not postgres:
                 for col, parent, action in t.fks:
                     b.create_foreign_key(
