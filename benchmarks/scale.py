@@ -123,8 +123,8 @@ def run(n_items: int, args: argparse.Namespace, base: Path) -> str:
 
     def partition(user: int) -> Partition:
         part = cache.get(user)
-        if part is None:
-            ids, vecs, seq = store.load(user)
+        if part is None:  # as IndexManager._load: the cache makes room, then it is read
+            ids, vecs, seq = store.load(user, cache.make_room)
             part = cache.put(Partition(SPACE, user, ids, vecs, seq, adopt=True))
         return part
 

@@ -196,7 +196,7 @@ def _backfill(conn: sa.Connection, t: Table) -> None:
         )
     # a row must not join two users' rows: its other parents must be the same user's
     for col, other, _ in t.fks:
-        if other == parent and col == column or _owner(t.name, col) != "user_id":
+        if (other == parent and col == column) or _owner(t.name, col) != "user_id":
             continue
         crossed = conn.execute(
             sa.text(
