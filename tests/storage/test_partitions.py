@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import mmap
 import time
 import tracemalloc
 
@@ -232,9 +233,18 @@ def test_lru_keeps_memory_within_the_budget(parts) -> None:
     manager.close()
 
 
+def _memory(array: np.ndarray) -> object:
+    """The object that owns an array's memory (through views and memoryviews)."""
+    base: object = array
+    while isinstance(base, np.ndarray) and base.base is not None:
+        base = base.base
+    return base.obj if isinstance(base, memoryview) else base
+
+
 def test_room_is_made_before_a_partition_is_read(tmp_path) -> None:
     """The cache evicts for a newcomer before its file is read, so the budget plus one
-    partition is never held (the peak RSS of benchmarks/scale.py at 10M items)."""
+    partition is never held; the file is read into a mapping of its own, returned to the
+    system on eviction (the peak RSS of benchmarks/scale.py at 10M items)."""
     store = PartitionStore(tmp_path, SPACE)
     store.reset()
     per_user = 100
@@ -252,7 +262,10 @@ def test_room_is_made_before_a_partition_is_read(tmp_path) -> None:
 
     for user in range(1, 6):
         ids, vecs, seq = store.load(user, room)
-        cache.put(Partition(SPACE, user, ids, vecs, seq, adopt=True))
+        # in pages of its own (unmapped on eviction), not a heap block that fragments
+        assert isinstance(_memory(ids), mmap.mmap) and _memory(ids) is _memory(vecs)
+        part = cache.put(Partition(SPACE, user, ids, vecs, seq, adopt=True))
+        assert part.ids is ids  # adopted, not copied
         assert cache.nbytes <= cache.budget
     assert [n for _, n in seen] == [size + 8192] * 5  # told the size before each read
     assert all(held + n <= cache.budget for held, n in seen)  # and room was made first

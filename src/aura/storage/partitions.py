@@ -27,6 +27,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import hashlib
+import mmap
 import os
 import shutil
 import threading
@@ -303,7 +304,7 @@ class PartitionStore:
         path = self._shard_dir(self.shard_of(user_id)) / str(entry.get("file"))
         try:
             with path.open("rb") as handle:  # into a buffer the partition then owns
-                data = bytearray(os.fstat(handle.fileno()).st_size)
+                data = _buffer(os.fstat(handle.fileno()).st_size)
                 handle.readinto(data)
         except FileNotFoundError:
             raise SnapshotInvalid(f"partition file {path.name} is missing") from None
@@ -367,6 +368,15 @@ class PartitionStore:
             top = self.top() or {}
             self._write_top({**dict(top.get("shard_counts") or {}), **counts})
         return written
+
+
+def _buffer(size: int) -> mmap.mmap | bytearray:
+    """A writable buffer of ``size`` bytes in pages of its own (an anonymous mapping),
+    unmapped when the partition using it is evicted, whatever its size. A small one from
+    the heap (under glibc's mmap threshold) would be freed into it instead, and the heap's
+    free fragments, which grow with the churn of users, stay in the process's RSS outside
+    the budget's count. Page rounding is in ``_ENTRY_BYTES``."""
+    return mmap.mmap(-1, size) if size > 0 else bytearray()
 
 
 def _return_freed_memory() -> None:
