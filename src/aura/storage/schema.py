@@ -238,6 +238,9 @@ class ItemEmbedding(Base):
         UniqueConstraint("user_id", "space", "item_id", name="uq_item_embeddings_user_space_item"),
         UniqueConstraint("user_id", "seq", name="uq_item_embeddings_user_seq"),
         Index("ix_item_embeddings_space_seq", "space", "seq"),
+        # what the unique (space, item_id) served before 0005: an item's row, and the
+        # rebuild's scan of a space in item order
+        Index("ix_item_embeddings_space_item", "space", "item_id"),
         Index("ix_item_embeddings_space_user_seq", "space", "user_id", "seq"),
     )
     __mapper_args__ = BY_ID

@@ -253,6 +253,8 @@ def upgrade() -> None:
                 b.create_index(f"ix_{t.name}_id", ["id"])
             if t.name == "api_keys":
                 b.create_index("ix_api_keys_key_hash", ["key_hash"])
+            if t.name == "item_embeddings":  # what the unique (space, item_id) served
+                b.create_index("ix_item_embeddings_space_item", ["space", "item_id"])
             if not postgres:
                 for col, parent, action in t.fks:
                     b.create_foreign_key(
@@ -302,6 +304,8 @@ def downgrade() -> None:
                     b.drop_constraint(_new_fk(t.name, col, parent), type_="foreignkey")
             if t.name == "api_keys":
                 b.drop_index("ix_api_keys_key_hash")
+            if t.name == "item_embeddings":
+                b.drop_index("ix_item_embeddings_space_item")
             if t.id_index:
                 b.drop_index(f"ix_{t.name}_id")
             if t.drop_user_index:
