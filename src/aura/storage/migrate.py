@@ -4,8 +4,8 @@ No ``alembic.ini`` is needed: the configuration is built here. On PostgreSQL an 
 lock makes concurrent starts (several replicas) migrate one after the other. On SQLite the
 migrations run with foreign key enforcement off (a table rebuild in batch mode drops the
 old table, and with enforcement on that would cascade-delete its children's rows); env.py
-runs ``PRAGMA foreign_key_check`` before the commit, and the connection is closed for good
-afterwards, so no pooled connection keeps enforcement off.
+runs ``PRAGMA foreign_key_check`` before the commit, and enforcement is turned back on
+afterwards (or the connection closed for good), so no pooled connection keeps it off.
 
 A database already at :data:`HEAD_REVISION` (every warm start) is recognised by one query of
 ``alembic_version``, without importing Alembic (about 0.1 s of a warm start); a test keeps
@@ -72,10 +72,24 @@ def _at_head(db: Database) -> bool:
     return list(found) == [HEAD_REVISION]
 
 
+def _enforce_foreign_keys_again(conn: Connection) -> None:
+    """Turn SQLite's enforcement back on (outside any transaction), or, if that cannot be
+    confirmed, close the connection for good so the pool never hands it out."""
+    try:
+        conn.rollback()  # nothing is pending after a commit; after a failure it is undone
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+        if raw.execute("PRAGMA foreign_keys").fetchone()[0] == 1:  # type: ignore[union-attr]
+            return
+    except Exception:  # any doubt: the connection goes
+        pass
+    conn.invalidate()
+
+
 @contextmanager
 def _migrating(db: Database) -> Iterator[Connection]:
     """A connection to migrate on: PostgreSQL holds the advisory lock, SQLite has foreign
-    key enforcement off and is closed for good afterwards (see the module docstring)."""
+    key enforcement off until the end (see the module docstring)."""
     with db.engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         try:
@@ -92,7 +106,7 @@ def _migrating(db: Database) -> Iterator[Connection]:
                     conn.commit()
         finally:
             if sqlite:
-                conn.invalidate()
+                _enforce_foreign_keys_again(conn)
 
 
 def upgrade_to_head(db: Database) -> tuple[str | None, str]:
