@@ -394,3 +394,24 @@ def _behaves_at_0005(db: Database) -> None:
         for table in CHILD_OWNER:
             n = conn.execute(text(f"SELECT count(*) FROM {table} WHERE user_id = 2")).scalar()
             assert n == 0, table
+
+
+def test_0005_refuses_a_row_joining_two_users_and_changes_nothing(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        migrate_to(db, "0004")
+        meta = MetaData()
+        meta.reflect(db.engine)
+        with db.engine.begin() as conn:
+            for name in ("users", "photos", "wardrobe_items", "outfits"):
+                conn.execute(meta.tables[name].insert(), ROWS[name])
+            # user 1's outfit holding user 2's item
+            row = {"outfit_id": 1, "item_id": 2, "position": 0}
+            conn.execute(meta.tables["outfit_items"].insert(), [row])
+        with pytest.raises(RuntimeError, match=r"1 row.* of outfit_items join a wardrobe_items"):
+            migrate_to(db, "head")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+        assert "user_id" not in {c["name"] for c in inspect(db.engine).get_columns("outfit_items")}
+    finally:
+        db.close()

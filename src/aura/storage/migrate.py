@@ -100,6 +100,9 @@ def _migrating(db: Database) -> Iterator[Connection]:
                 conn.commit()
             try:
                 yield conn
+            except BaseException:
+                conn.rollback()  # a failed migration leaves nothing (the unlock commits)
+                raise
             finally:
                 if not sqlite:
                     conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})

@@ -11,6 +11,9 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copy
+    # SQLite's DDL is transactional too (Alembic assumes not): a failed migration leaves
+    # the database exactly as it was, on both databases
+    transactional_ddl=True,
     compare_type=True,
 )
 with context.begin_transaction():

@@ -194,9 +194,13 @@ def _backfill(conn: sa.Connection, t: Table) -> None:
             f"delete them (SELECT * FROM {t.name} WHERE {column} NOT IN "
             f"(SELECT id FROM {parent})), then start again"
         )
-    # a row must not join two users' rows: its other parents must be the same user's
+
+
+def _check_crossed(conn: sa.Connection, t: Table) -> None:
+    """A row must not join two users' rows: every parent it names (but the one it took its
+    user_id from) must be the same user's, or its composite key could not be created."""
     for col, other, _ in t.fks:
-        if (other == parent and col == column) or _owner(t.name, col) != "user_id":
+        if t.backfill == (other, col) or _owner(t.name, col) != "user_id":
             continue
         crossed = conn.execute(
             sa.text(
@@ -218,6 +222,7 @@ def upgrade() -> None:
         if t.backfill is not None:
             op.add_column(t.name, sa.Column("user_id", sa.Integer(), nullable=True))
             _backfill(conn, t)
+        _check_crossed(conn, t)
         for col, parent, _ in t.fks:
             owner = _owner(t.name, col)
             if owner != "user_id":  # the referenced row's owner, from that row
