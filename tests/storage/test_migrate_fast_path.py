@@ -9,7 +9,7 @@ import sys
 from sqlalchemy import text
 
 from aura.storage.db import Database
-from aura.storage.migrate import HEAD_REVISION, head_revision, upgrade_to_head
+from aura.storage.migrate import HEAD_REVISION, head_revision, migrate_to, upgrade_to_head
 
 CHECK = """
 import sys
@@ -35,8 +35,8 @@ def test_a_database_at_head_is_checked_without_alembic(database_url: str) -> Non
     assert warm.stdout.split() == [f"('{HEAD_REVISION}',", f"'{HEAD_REVISION}')", "False"]
     # an older database takes the full path, which migrates it (and imports Alembic)
     db = Database(database_url)
-    with db.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
-        conn.execute(text("DROP INDEX ix_item_embeddings_space_user_seq"))  # 0004 undone
+    assert migrate_to(db, "0003") == (HEAD_REVISION, "0003")  # 0004 and later undone
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
     before, after = upgrade_to_head(db)
     assert before == "0003" and after == HEAD_REVISION

@@ -4,9 +4,12 @@ budget, read-your-writes across replicas, one writer per folder."""
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
+import mmap
 import time
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -19,7 +22,7 @@ from aura.storage.changes import Change, Space
 from aura.storage.db import Database
 from aura.storage.index_manager import IndexManager
 from aura.storage.migrate import upgrade_to_head
-from aura.storage.partitions import MANIFEST, Partition, PartitionStore
+from aura.storage.partitions import MANIFEST, Partition, PartitionCache, PartitionStore
 from aura.storage.vectors import SnapshotInvalid
 
 SPACE = Space("test/model", "r1", 16)
@@ -228,6 +231,71 @@ def test_lru_keeps_memory_within_the_budget(parts) -> None:
     assert manager.search(vecs[0], 1, None, user_id=1)[0][0] == 1  # reloaded from disk
     assert manager.counts["loaded"] == 1
     manager.close()
+
+
+def _memory(array: np.ndarray) -> object:
+    """The object that owns an array's memory (through views and memoryviews)."""
+    base: object = array
+    while isinstance(base, np.ndarray) and base.base is not None:
+        base = base.base
+    return base.obj if isinstance(base, memoryview) else base
+
+
+def test_room_is_made_before_a_partition_is_read(tmp_path) -> None:
+    """The cache evicts for a newcomer before its file is read, so the budget plus one
+    partition is never held; the file is read into a mapping of its own, returned to the
+    system on eviction (the peak RSS of benchmarks/scale.py at 10M items)."""
+    store = PartitionStore(tmp_path, SPACE)
+    store.reset()
+    per_user = 100
+    store.save(
+        (u, np.arange(u * 1000, u * 1000 + per_user, dtype=np.int64), _vecs(per_user, u), u)
+        for u in range(1, 6)
+    )
+    size = per_user * (8 + 4 * SPACE.dimension)
+    cache = PartitionCache(3 * (size + 8192))  # three partitions
+    seen: list[tuple[int, int]] = []
+
+    def room(nbytes: int) -> None:
+        cache.make_room(nbytes)
+        seen.append((cache.nbytes, nbytes))
+
+    for user in range(1, 6):
+        ids, vecs, seq = store.load(user, room)
+        # in pages of its own (unmapped on eviction), not a heap block that fragments
+        assert isinstance(_memory(ids), mmap.mmap) and _memory(ids) is _memory(vecs)
+        part = cache.put(Partition(SPACE, user, ids, vecs, seq, adopt=True))
+        assert part.ids is ids  # adopted, not copied
+        assert cache.nbytes <= cache.budget
+    assert [n for _, n in seen] == [size + 8192] * 5  # told the size before each read
+    assert all(held + n <= cache.budget for held, n in seen)  # and room was made first
+    assert len(cache) == 3 and cache.evictions == 2 and 1 not in cache and 5 in cache
+
+
+def test_the_store_keeps_no_shard_manifests_in_memory(tmp_path) -> None:
+    """Saving partitions of two thousand users leaves the store's memory as it was: the
+    shard manifests are read when needed, not kept per user seen (outside the budget)."""
+    store = PartitionStore(tmp_path, SPACE)
+    store.reset()
+    one = (np.arange(2, dtype=np.int64), _vecs(2))
+
+    def save(users: range) -> None:
+        store.save((u, *one, u) for u in users)
+
+    save(range(1, 50))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for start in range(50, 2050, 500):
+            save(range(start, start + 500))
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 64 * 1024, f"the store kept {grown} bytes for 2,000 users saved"
+    assert store.entry(2049) is not None and store.load(2049)[2] == 2049
+    assert json.loads((tmp_path / MANIFEST).read_text())["partitions"] == 2049
 
 
 @pytest.mark.parametrize("damage", ["other model", "deleted folder", "truncated partition"])

@@ -115,6 +115,7 @@ class DatabaseConversationStore:
             for m in messages:
                 s.add(
                     Message(
+                        user_id=row.user_id,
                         conversation_id=row.id,
                         role=m.role,
                         content=m.content,

@@ -93,7 +93,8 @@ class SavedOutfits:
             s.add(outfit)
             s.flush()
             s.add_all(
-                OutfitItem(outfit_id=outfit.id, item_id=i, position=n) for n, i in enumerate(ids)
+                OutfitItem(user_id=user_id, outfit_id=outfit.id, item_id=i, position=n)
+                for n, i in enumerate(ids)
             )
             s.flush()
             return {**self._dict(s, outfit), "scorer": scored["scorer"]}

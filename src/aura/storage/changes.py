@@ -61,10 +61,12 @@ def next_seq(session: Session) -> int:
     return int(value)
 
 
-def _row(session: Session, space: Space, item_id: int) -> ItemEmbedding | None:
+def _row(session: Session, space: Space, item_id: int, user_id: int) -> ItemEmbedding | None:
     return session.scalar(
         select(ItemEmbedding).where(
-            ItemEmbedding.space == space.key, ItemEmbedding.item_id == item_id
+            ItemEmbedding.user_id == user_id,
+            ItemEmbedding.space == space.key,
+            ItemEmbedding.item_id == item_id,
         )
     )
 
@@ -85,7 +87,7 @@ def upsert_embedding(
     data = np.ascontiguousarray(vector, dtype=np.float32)
     if data.shape != (space.dimension,):
         raise ValueError(f"vector shape {data.shape} is not ({space.dimension},)")
-    row = _row(session, space, item_id)
+    row = _row(session, space, item_id, user_id)
     seq = next_seq(session)
     if row is None:
         row = ItemEmbedding(

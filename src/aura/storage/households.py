@@ -153,7 +153,7 @@ def set_sharing(
         )
     for item_id in set(share):
         if session.get(ItemShare, (household_id, item_id)) is None:
-            session.add(ItemShare(household_id=household_id, item_id=item_id))
+            session.add(ItemShare(user_id=user_id, household_id=household_id, item_id=item_id))
     gone = list(set(unshare))
     if gone:
         session.execute(
@@ -226,7 +226,10 @@ def open_loan(session: Session, item_id: int) -> ItemLoan | None:
 
 
 def lend(session: Session, household_id: int, item_id: int, borrower_id: int) -> ItemLoan:
-    loan = ItemLoan(household_id=household_id, item_id=item_id, borrower_id=borrower_id)
+    owner = session.scalar(select(WardrobeItem.user_id).where(WardrobeItem.id == item_id))
+    loan = ItemLoan(
+        user_id=owner, household_id=household_id, item_id=item_id, borrower_id=borrower_id
+    )
     session.add(loan)
     session.flush()
     return loan

@@ -143,7 +143,7 @@ class IndexManager:
     def _load(self, user_id: int) -> Partition:
         """From the snapshot if it verifies, else from the database (logged, and why)."""
         try:
-            ids, vecs, seq = self.store.load(user_id)
+            ids, vecs, seq = self.store.load(user_id, self.cache.make_room)  # room first
             part = self._make(user_id, ids, vecs, seq, adopt=True)
             self.counts["loaded"] += 1
         except SnapshotInvalid as exc:

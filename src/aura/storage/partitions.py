@@ -27,6 +27,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import hashlib
+import mmap
 import os
 import shutil
 import threading
@@ -202,7 +203,9 @@ class PartitionStore:
     def __init__(self, folder: Path, space: Space) -> None:
         self.folder, self.space = Path(folder), space
         self.shards = SHARDS
-        self._cache: dict[int, dict[str, Any]] = {}  # the writer's shard manifests
+        # No shard manifest is kept in memory between calls: each is read when needed (one
+        # small file) and dropped, so the store's memory does not grow with the users it
+        # has seen or saved (it is outside AURA_INDEX_MEMORY_MB's count).
         self._write_lock = threading.Lock()
 
     # ---- the folder manifest ------------------------------------------------------------
@@ -246,7 +249,6 @@ class PartitionStore:
                 old.unlink(missing_ok=True)
             for trash in self.folder.glob(".trash-*"):
                 shutil.rmtree(trash, ignore_errors=True)
-            self._cache.clear()
             self.shards = SHARDS
             return self._write_top({})
 
@@ -282,21 +284,27 @@ class PartitionStore:
         return data
 
     def entry(self, user_id: int) -> dict[str, Any] | None:
-        shard = self.shard_of(user_id)
-        manifest = self._cache.get(shard) or self._read_shard(shard)
-        entry = manifest["partitions"].get(str(user_id))
+        entry = self._read_shard(self.shard_of(user_id))["partitions"].get(str(user_id))
         return entry if isinstance(entry, dict) else None
 
-    def load(self, user_id: int) -> tuple[np.ndarray, np.ndarray, int]:
+    def load(
+        self, user_id: int, before_read: Callable[[int], None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray, int]:
         """(ids, vectors, last_seq) of the user's snapshot, verified; SnapshotInvalid
-        (PartitionAbsent when there is none) says why it cannot be used."""
+        (PartitionAbsent when there is none) says why it cannot be used.
+
+        ``before_read`` gets the bytes the partition will take in memory before its file
+        is read (:meth:`PartitionCache.make_room`: the cache evicts first, so the budget
+        is never exceeded by the newcomer)."""
         entry = self.entry(user_id)
         if entry is None:
             raise PartitionAbsent(f"user {user_id} has no partition snapshot yet")
+        if before_read is not None and isinstance(entry.get("size"), int):
+            before_read(int(entry["size"]) + _ENTRY_BYTES)
         path = self._shard_dir(self.shard_of(user_id)) / str(entry.get("file"))
         try:
             with path.open("rb") as handle:  # into a buffer the partition then owns
-                data = bytearray(os.fstat(handle.fileno()).st_size)
+                data = _buffer(os.fstat(handle.fileno()).st_size)
                 handle.readinto(data)
         except FileNotFoundError:
             raise SnapshotInvalid(f"partition file {path.name} is missing") from None
@@ -323,10 +331,11 @@ class PartitionStore:
         if not by_shard:
             return 0
         written = 0
+        counts: dict[str, list[int]] = {}
         with self._write_lock:
             for shard, group in sorted(by_shard.items()):
                 folder = self._shard_dir(shard)
-                manifest = self._cache.get(shard) or self._read_shard(shard)
+                manifest = self._read_shard(shard)
                 entries: dict[str, Any] = dict(manifest["partitions"])
                 old_files = []
                 for user_id, ids, vecs, last_seq in group:
@@ -349,18 +358,25 @@ class PartitionStore:
                         "sha256": hashlib.sha256(data).hexdigest(),
                     }
                     written += 1
-                manifest = {"space": self.space.key, "partitions": entries}
-                atomic.write_json(folder / MANIFEST, manifest)
-                self._cache[shard] = manifest
+                atomic.write_json(
+                    folder / MANIFEST, {"space": self.space.key, "partitions": entries}
+                )
                 for old in old_files:
                     old.unlink(missing_ok=True)
-            top = self.top() or {}
-            counts = dict(top.get("shard_counts") or {})
-            for shard in by_shard:
-                entries = self._cache[shard]["partitions"]
                 counts[f"{shard:04x}"] = [len(entries), sum(e["count"] for e in entries.values())]
-            self._write_top(counts)
+                del manifest, entries  # one shard's manifest in memory at a time
+            top = self.top() or {}
+            self._write_top({**dict(top.get("shard_counts") or {}), **counts})
         return written
+
+
+def _buffer(size: int) -> mmap.mmap | bytearray:
+    """A writable buffer of ``size`` bytes in pages of its own (an anonymous mapping),
+    unmapped when the partition using it is evicted, whatever its size. A small one from
+    the heap (under glibc's mmap threshold) would be freed into it instead, and the heap's
+    free fragments, which grow with the churn of users, stay in the process's RSS outside
+    the budget's count. Page rounding is in ``_ENTRY_BYTES``."""
+    return mmap.mmap(-1, size) if size > 0 else bytearray()
 
 
 def _return_freed_memory() -> None:
@@ -396,6 +412,21 @@ class PartitionCache:
             if part is not None:
                 self._parts.move_to_end(user_id)
             return part
+
+    def make_room(self, nbytes: int) -> None:
+        """Evict the least recently used until ``nbytes`` more fit the budget: called with
+        a partition's size *before* it is read, so the process never holds the budget plus
+        the newcomer (``put`` then finds the room made)."""
+        evicted = []
+        with self._lock:
+            while self._parts and self._bytes + nbytes > self.budget:
+                _, victim = self._parts.popitem(last=False)
+                self._bytes -= victim.nbytes
+                self.evictions += 1
+                evicted.append(victim)
+        if self._on_evict is not None:
+            for victim in evicted:
+                self._on_evict(victim)
 
     def put(self, part: Partition) -> Partition:
         """Keep ``part`` (the newest); evict the least recently used above the budget."""

@@ -245,7 +245,10 @@ def write_user(
         )
         s.add(row)
         s.flush()
-        s.add_all(OutfitItem(outfit_id=row.id, item_id=i, position=p) for p, i in enumerate(ids))
+        s.add_all(
+            OutfitItem(user_id=user_id, outfit_id=row.id, item_id=i, position=p)
+            for p, i in enumerate(ids)
+        )
         outfit_map[o["id"]] = row.id
     wear_map: dict[int, int] = {}
     for w in data["wears"]:
@@ -260,7 +263,9 @@ def write_user(
         )
         s.add(row)
         s.flush()
-        s.add_all(WearItem(wear_id=row.id, item_id=i) for i in ids)
+        s.add_all(  # imported items are the importer's own
+            WearItem(user_id=user_id, wear_id=row.id, item_id=i, item_user_id=user_id) for i in ids
+        )
         wear_map[w["id"]] = row.id
     wear.refresh_stats(s, item_map.values())
     for p in data["calendar"]:
@@ -293,7 +298,13 @@ def write_user(
             if new is not None and new not in seen:
                 seen.add(new)
                 s.add(
-                    TripItem(trip_id=trip.id, item_id=new, packed=bool(entry["packed"]), position=n)
+                    TripItem(
+                        user_id=user_id,
+                        trip_id=trip.id,
+                        item_id=new,
+                        packed=bool(entry["packed"]),
+                        position=n,
+                    )
                 )
     for c in data["conversations"]:
         conv = Conversation(user_id=user_id, title=c.get("title"))
@@ -303,6 +314,7 @@ def write_user(
         s.flush()
         for m in c.get("messages") or []:
             msg = Message(
+                user_id=user_id,
                 conversation_id=conv.id,
                 role=m["role"],
                 content=m["content"],

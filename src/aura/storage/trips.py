@@ -70,7 +70,7 @@ def set_checklist(
     packed = {i for i, p in checklist(session, trip.id) if p}
     session.execute(delete(TripItem).where(TripItem.trip_id == trip.id))
     session.add_all(
-        TripItem(trip_id=trip.id, item_id=i, packed=i in packed, position=n)
+        TripItem(user_id=trip.user_id, trip_id=trip.id, item_id=i, packed=i in packed, position=n)
         for n, i in enumerate(dict.fromkeys(item_ids))
     )
     trip.plan = plan

@@ -96,7 +96,14 @@ def add_wear(
     wear = Wear(user_id=user_id, worn_on=day, outfit_id=outfit_id, note=note)
     session.add(wear)
     session.flush()
-    session.add_all(WearItem(wear_id=wear.id, item_id=i) for i in dict.fromkeys(item_ids))
+    ids = list(dict.fromkeys(item_ids))
+    rows = session.execute(  # the wearer's own items, or ones a member shares or lends
+        select(WardrobeItem.id, WardrobeItem.user_id).where(WardrobeItem.id.in_(ids))
+    )
+    owners = {item_id: owner for item_id, owner in rows}
+    session.add_all(
+        WearItem(user_id=user_id, wear_id=wear.id, item_id=i, item_user_id=owners[i]) for i in ids
+    )
     if outfit_id is not None:
         session.execute(
             update(Outfit)
