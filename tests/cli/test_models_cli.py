@@ -165,7 +165,7 @@ def test_every_listing_command_has_json() -> None:
 def test_plain_tables_are_not_wrapped_at_80_columns(tmp_path: Path) -> None:
     from rich.table import Table
 
-    from aura.cli.output import _Console, print_table
+    from aura.cli.output import make_console, print_table
 
     out = tmp_path / "out.txt"
     with out.open("w") as stream:
@@ -173,5 +173,5 @@ def test_plain_tables_are_not_wrapped_at_80_columns(tmp_path: Path) -> None:
         table.add_column("a")
         table.add_column("b")
         table.add_row("x" * 150, "[green]y[/]" * 3)
-        print_table(table, _Console(file=stream))
+        print_table(table, make_console(file=stream))
     assert out.read_text().splitlines() == ["t", "a" + " " * 151 + "b", "x" * 150 + "  yyy"]

@@ -1,6 +1,7 @@
 """What the app imports before anyone uses a rarely-used route: not the MCP SDK (built on
 the first /mcp request), nor a training or plotting library, nor what only a photo (Pillow,
-scipy) or a forecast (httpx) needs: each costs start-up time before ready."""
+scipy), a forecast (httpx) or the CLI's tables (rich) need: each costs start-up time before
+ready."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from pathlib import Path
 from tests.server import clean_environ
 
 NEVER_AT_IDLE = ("mcp", "torch", "transformers", "sklearn", "pandas", "matplotlib", "cv2")
-NOT_BEFORE_FIRST_USE = ("PIL", "scipy", "httpx")
+NOT_BEFORE_FIRST_USE = ("PIL", "scipy", "httpx", "rich")  # rich: the CLI's tables and bars
 PROBE = """
 import json, sys
 from pathlib import Path
+import aura.cli.main, aura.cli.serve  # the `aura serve` command, as on its way to ready
 from aura.api.app import create_app
 from aura.config import load_settings
 create_app(load_settings(data_dir=Path(sys.argv[1])))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from aura.cli.context import settings_from
 from aura.cli.output import console, print_json, print_table
@@ -57,6 +56,8 @@ def config(
     if json_out:
         print_json(data)
         return
+    from rich.table import Table
+
     out = Table(title="Aura configuration")
     out.add_column("variable")
     out.add_column("value")

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
 
 from aura.cli.context import settings_from
 from aura.cli.output import console, err_console, human_bytes, print_json, print_table
 from aura.errors import AuraError, ModelOffline
 from aura.services import Service
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 app = typer.Typer(
     help="The model store: list, pull, verify, rm, gc, export, import.", no_args_is_help=True
@@ -74,6 +69,8 @@ def list_models(
     if json_out:
         print_json([s.to_dict() for s in statuses] + [d.to_dict() for d in derived])
         return
+    from rich.table import Table
+
     table = Table(title="Aura models")
     for column in ("name", "service", "source", "revision", "size", "state", "required"):
         table.add_column(column, justify="right" if column == "size" else "left")
@@ -131,6 +128,15 @@ def pull(
     results: list[dict[str, object]] = []
     failures: list[tuple[str, AuraError]] = []
     offline: list[str] = []
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -138,7 +144,9 @@ def pull(
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err_console, transient=False, disable=json_out) as progress:
+    with Progress(
+        *columns, console=err_console.real, transient=False, disable=json_out
+    ) as progress:
         sink = RichSink(progress)
 
         def say(line: str) -> None:

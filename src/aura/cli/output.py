@@ -3,6 +3,8 @@
 Output that is not a terminal (a pipe, a file, CI) is never cut to rich's 80-column
 default: lines are not wrapped and tables are printed in a plain layout at their full width.
 On a terminal, table cells that do not fit wrap (``fold``) instead of ending in an ellipsis.
+The consoles are made on first use: rich (about 35 ms of imports) is not loaded by a command
+that prints nothing through it, such as `aura serve` on its way to ready.
 """
 
 from __future__ import annotations
@@ -10,26 +12,51 @@ from __future__ import annotations
 import io
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 # Wide enough for any value a table holds; only used to lay out plain (non-terminal) tables.
 _PLAIN_WIDTH = 100_000
 
 
-class _Console(Console):
-    """A console that does not wrap lines written to a pipe or a file."""
+def make_console(stderr: bool = False, **options: Any) -> Console:
+    """A rich console that does not wrap lines written to a pipe or a file."""
+    from rich.console import Console
 
-    def print(self, *objects: Any, soft_wrap: bool | None = None, **kwargs: Any) -> None:
-        if soft_wrap is None and not self.is_terminal:
-            soft_wrap = True
-        super().print(*objects, soft_wrap=soft_wrap, **kwargs)
+    class _Console(Console):
+        """A console that does not wrap lines written to a pipe or a file."""
+
+        def print(self, *objects: Any, soft_wrap: bool | None = None, **kwargs: Any) -> None:
+            if soft_wrap is None and not self.is_terminal:
+                soft_wrap = True
+            super().print(*objects, soft_wrap=soft_wrap, **kwargs)
+
+    return _Console(stderr=stderr, **options)
 
 
-console = _Console()
-err_console = _Console(stderr=True)
+class _LazyConsole:
+    """Stands for a rich console, made on its first use; ``real`` is the console itself
+    (for rich's own classes that take one)."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._real: Console | None = None
+
+    @property
+    def real(self) -> Console:
+        if self._real is None:
+            self._real = make_console(self._stderr)
+        return self._real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+console: Console = _LazyConsole()  # type: ignore[assignment]
+err_console: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
 
 
 def print_json(obj: Any) -> None:
@@ -48,6 +75,8 @@ def print_table(table: Table, out: Console | None = None) -> None:
     table.show_edge = False
     table.pad_edge = False
     table.padding = (0, 2, 0, 0)
+    from rich.console import Console
+
     wide = Console(
         file=io.StringIO(), width=_PLAIN_WIDTH, color_system=None, highlight=False, emoji=False
     )

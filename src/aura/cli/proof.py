@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from aura.cli.output import console, print_json, print_table
 
@@ -64,6 +63,8 @@ def verify_persistence(
             }
         )
         raise typer.Exit(1 if failed or not rows else 0)
+    from rich.table import Table
+
     table = Table(title="aura verify-persistence")
     for column in ("back-end", "after", "check", "result", "figures"):
         table.add_column(column, overflow="fold")

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 import typer
 
 from aura.cli.context import settings_from
-from aura.cli.output import console
 from aura.logging import configure_logging, divert_native_stderr, quiet_native_libraries
 from aura.services import Service
 
@@ -63,7 +62,7 @@ def serve(
 
         created = DataTree(settings).setup().created
         if created:
-            console.print(f"Data tree: {len(created)} folder(s) created", highlight=False)
+            print(f"Data tree: {len(created)} folder(s) created", flush=True)
     platform = Platform(settings)
     logs_dir = platform.tree.process_logs_dir()
     on_terminal = sys.stdout.isatty()
@@ -75,12 +74,12 @@ def serve(
         backups=settings.log_backups,
         human=on_terminal,
     )
-    console.print(
+    # plain print, not rich: rich would read "[::1]" as markup, and is not imported here
+    print(
         f"Aura on http://{settings.host}:{settings.port}  (logs: {log_file}"
         + (f"; libraries' own output: {native.name}" if native else "")
         + ")",
-        highlight=False,
-        soft_wrap=True,
+        flush=True,
     )
     logging.getLogger("aura.cli").info(
         "serving",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from aura import doctor as doctor_mod
 from aura import usage as usage_mod
@@ -96,6 +95,8 @@ def usage(
         )
         return
     title = "Disk used by Aura" + (" (one process: `aura serve`)" if mode == "one-process" else "")
+    from rich.table import Table
+
     table = Table(title=title)
     table.add_column("owner")
     for kind in (*usage_mod.KINDS, "total"):

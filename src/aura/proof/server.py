@@ -92,9 +92,12 @@ class ServerProcess:
                     continue
         return out
 
-    def wait_ready(self, timeout: float = 600, *, loaded: bool = True) -> dict[str, Any]:
-        """Poll /health/ready until 200 (and, with ``loaded``, until no model is still
-        loading in the background); returns its body (phases and their seconds)."""
+    def wait_ready(
+        self, timeout: float = 600, *, loaded: bool = True, every: float = 0.05
+    ) -> dict[str, Any]:
+        """Poll /health/ready every ``every`` seconds until 200 (and, with ``loaded``, until
+        no model is still loading in the background); returns its body (phases and their
+        seconds)."""
         deadline = time.monotonic() + timeout
         last: object = None
         while time.monotonic() < deadline:
@@ -113,7 +116,7 @@ class ServerProcess:
                 last = response.text
             except httpx.HTTPError as exc:
                 last = exc
-            time.sleep(0.05)
+            time.sleep(every)
         self.kill()
         raise RuntimeError(f"not ready after {timeout}s (last: {last}):\n{self.output()[-3000:]}")
 
