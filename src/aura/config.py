@@ -96,7 +96,8 @@ class Settings(BaseSettings):
         None,
         validation_alias=_env("DATABASE_URL"),
         description="SQLAlchemy URL of the database (source of truth). Default SQLite at "
-        "$AURA_DATA_DIR/embedded/aura.sqlite3; e.g. postgresql+psycopg://user:pw@host/db.",
+        "$AURA_DATA_DIR/embedded/aura.sqlite3; e.g. postgresql+psycopg://user:pw@host/db "
+        "(PostgreSQL 15 or newer).",
     )
     database_wait_s: float = Field(
         60.0,
