@@ -417,34 +417,36 @@ class PartitionCache:
         """Evict the least recently used until ``nbytes`` more fit the budget: called with
         a partition's size *before* it is read, so the process never holds the budget plus
         the newcomer (``put`` then finds the room made)."""
-        evicted = []
         with self._lock:
-            while self._parts and self._bytes + nbytes > self.budget:
-                _, victim = self._parts.popitem(last=False)
-                self._bytes -= victim.nbytes
-                self.evictions += 1
-                evicted.append(victim)
+            evicted = self._evict_for(nbytes)
+        self._notify(evicted)
+
+    def _evict_for(self, nbytes: int) -> list[Partition]:
+        """Under the lock: drop the least recently used until ``nbytes`` more fit."""
+        evicted = []
+        while self._parts and self._bytes + nbytes > self.budget:
+            _, victim = self._parts.popitem(last=False)
+            self._bytes -= victim.nbytes
+            self.evictions += 1
+            evicted.append(victim)
+        return evicted
+
+    def _notify(self, evicted: list[Partition]) -> None:
+        """Outside the lock: tell the owner what was evicted."""
         if self._on_evict is not None:
             for victim in evicted:
                 self._on_evict(victim)
 
     def put(self, part: Partition) -> Partition:
         """Keep ``part`` (the newest); evict the least recently used above the budget."""
-        evicted = []
         with self._lock:
             old = self._parts.pop(part.user_id, None)
             if old is not None:
                 self._bytes -= old.nbytes
-            while self._parts and self._bytes + part.nbytes > self.budget:  # room first
-                _, victim = self._parts.popitem(last=False)
-                self._bytes -= victim.nbytes
-                self.evictions += 1
-                evicted.append(victim)
+            evicted = self._evict_for(part.nbytes)  # room first
             self._parts[part.user_id] = part
             self._bytes += part.nbytes
-        if self._on_evict is not None:
-            for victim in evicted:
-                self._on_evict(victim)
+        self._notify(evicted)
         return part
 
     def resized(self, part: Partition, before: int) -> None:
