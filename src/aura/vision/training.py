@@ -161,9 +161,10 @@ def load_fashion_mnist(data_dir: Path) -> dict[str, np.ndarray]:
     return {key: read_idx(data_dir / name) for key, name in FILES.items()}
 
 
-def build_data(data_dir: Path, config: TrainConfig) -> dict[str, np.ndarray]:
+def build_data(data_dir: Path, config: TrainConfig, *, train: bool = True) -> dict[str, np.ndarray]:
     """Normalised training and test inputs: Fashion-MNIST (classes 0-9) and the drawn
-    kinds (10-13; test silhouettes from other seeds than the training ones)."""
+    kinds (10-13; test silhouettes from other seeds than the training ones). ``train=False``:
+    the test splits and the training set's sizes only (evaluating needs no training set)."""
     raw = load_fashion_mnist(data_dir)
     tr_x, tr_y = raw["train_images"], raw["train_labels"].astype(np.int64)
     te_x, te_y = raw["test_images"], raw["test_labels"].astype(np.int64)
@@ -175,24 +176,28 @@ def build_data(data_dir: Path, config: TrainConfig) -> dict[str, np.ndarray]:
     if config.limit_train:
         per_kind = min(per_kind, max(10, config.limit_train // 10))
     test_per_kind = max(10, min(1000, per_kind // 4))
-    shapes_x, shapes_y, shapes_tx, shapes_ty = [], [], [], []
-    for k, kind in enumerate(KINDS):
-        label = len(FASHION_MNIST_CLASSES) + k
-        shapes_x.append(training_pictures(kind, per_kind, seed=config.seed * 100 + k))
-        shapes_y.append(np.full(per_kind, label, np.int64))
-        shapes_tx.append(
-            training_pictures(kind, test_per_kind, seed=10_000 + config.seed * 100 + k)
-        )
-        shapes_ty.append(np.full(test_per_kind, label, np.int64))
-    return {
-        "train_x": np.concatenate([normalise_fashion_mnist(tr_x), *shapes_x]),
-        "train_y": np.concatenate([tr_y, *shapes_y]),
+    labels = [len(FASHION_MNIST_CLASSES) + k for k in range(len(KINDS))]
+    out = {
         "fmnist_test_x": normalise_fashion_mnist(te_x),
         "fmnist_test_y": te_y,
-        "shapes_test_x": np.concatenate(shapes_tx),
-        "shapes_test_y": np.concatenate(shapes_ty),
+        "shapes_test_x": np.concatenate(
+            [
+                training_pictures(kind, test_per_kind, seed=10_000 + config.seed * 100 + k)
+                for k, kind in enumerate(KINDS)
+            ]
+        ),
+        "shapes_test_y": np.concatenate([np.full(test_per_kind, y, np.int64) for y in labels]),
         "fmnist_train_images": np.array(len(tr_x)),
+        "drawn_train_per_kind": np.array(per_kind),
     }
+    if train:
+        drawn = [
+            training_pictures(kind, per_kind, seed=config.seed * 100 + k)
+            for k, kind in enumerate(KINDS)
+        ]
+        out["train_x"] = np.concatenate([normalise_fashion_mnist(tr_x), *drawn])
+        out["train_y"] = np.concatenate([tr_y, *(np.full(per_kind, y, np.int64) for y in labels)])
+    return out
 
 
 def _augment(
@@ -414,8 +419,7 @@ def train_garment_classifier(
             for k in range(config.members)
         ]
         onnx_bytes = compose([m.onnx for m in members])
-        data = build_data(data_dir, config)  # the test splits of the recipe's own seed
-        tr_y = data["train_y"]
+        data = build_data(data_dir, config, train=False)  # the recipe's own seed's tests
         served = OnnxSilhouetteModel(onnx_bytes)  # evaluate what is served
         fm_pred = served.probabilities(data["fmnist_test_x"]).argmax(1)
         sh_pred = served.probabilities(data["shapes_test_x"]).argmax(1)
@@ -452,8 +456,7 @@ def train_garment_classifier(
                     "source": str(data_dir),
                     "train_images": int(data["fmnist_train_images"]),
                     "test_images": len(fm_pred),
-                    "drawn_train_per_kind": int((tr_y >= len(FASHION_MNIST_CLASSES)).sum())
-                    // len(KINDS),
+                    "drawn_train_per_kind": int(data["drawn_train_per_kind"]),
                     "drawn_test": len(sh_pred),
                 },
                 "settings": asdict(config),
