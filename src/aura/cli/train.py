@@ -10,6 +10,7 @@ from aura.cli.context import settings_from
 from aura.cli.output import console, print_json
 from aura.layout import DataTree
 from aura.services import Service
+from aura.vision.recipe import TrainConfig
 
 app = typer.Typer(no_args_is_help=True, help="Train Aura's own models.")
 
@@ -62,23 +63,35 @@ def assistant(
     )
 
 
+RECIPE = TrainConfig()  # the options' defaults are the packaged model's recipe
+
+
 @app.command("garment-classifier")
 def garment_classifier(
     ctx: typer.Context,
-    epochs: int = typer.Option(24, min=1, help="Passes over the training set."),
-    width: int = typer.Option(32, min=4, help="Channels of the first convolution block."),
-    blocks: int = typer.Option(3, min=1, max=3, help="Convolution blocks (each halves the side)."),
+    epochs: int = typer.Option(RECIPE.epochs, min=1, help="Passes over the training set."),
+    width: int = typer.Option(RECIPE.width, min=4, help="Channels of the first convolution block."),
+    blocks: int = typer.Option(
+        RECIPE.blocks, min=1, max=3, help="Convolution blocks (each halves the side)."
+    ),
     precision: str = typer.Option(
-        "auto", help="bf16, fp32, or auto (bf16 where the CPU computes it natively)."
+        RECIPE.precision, help="bf16, fp32, or auto (bf16 where the CPU computes it natively)."
     ),
     members: int = typer.Option(
-        2, min=1, max=8, help="Networks trained (seeds seed, seed+1, ...) and averaged."
+        RECIPE.members,
+        min=1,
+        max=8,
+        help="Networks trained (seeds seed, seed+1, ...) and averaged.",
     ),
-    batch_size: int = typer.Option(256, min=8, help="Images per step."),
-    learning_rate: float = typer.Option(4e-3, help="Peak learning rate (one-cycle schedule)."),
-    seed: int = typer.Option(0, help="Seed of initialisation and shuffling."),
+    batch_size: int = typer.Option(RECIPE.batch_size, min=8, help="Images per step."),
+    learning_rate: float = typer.Option(
+        RECIPE.learning_rate, help="Peak learning rate (one-cycle schedule)."
+    ),
+    seed: int = typer.Option(RECIPE.seed, help="Seed of initialisation and shuffling."),
     shapes_per_kind: int = typer.Option(
-        4000, min=10, help="Drawn silhouettes per kind Fashion-MNIST lacks (skirt, ...)."
+        RECIPE.shapes_per_kind,
+        min=10,
+        help="Drawn silhouettes per kind Fashion-MNIST lacks (skirt, ...).",
     ),
     output: Path | None = typer.Option(
         None,
@@ -96,7 +109,7 @@ def garment_classifier(
     installation. A killed run resumes from its last epoch when started again."""
     import torch
 
-    from aura.vision.training import TrainConfig, train_garment_classifier
+    from aura.vision.training import train_garment_classifier
 
     settings = settings_from(ctx)
     tree = DataTree(settings)

@@ -41,6 +41,7 @@ from aura.storage.atomic import write_bytes
 from aura.storage.locks import DirectoryLock
 from aura.vision.artifact import read_manifest, save_model_artifact
 from aura.vision.classifier import CLASSES, FASHION_MNIST_CLASSES, MODEL_FILE
+from aura.vision.recipe import TrainConfig
 from aura.vision.shapes import KINDS, training_pictures
 from aura.vision.silhouette import FLOOR, normalise_fashion_mnist
 
@@ -52,28 +53,6 @@ FILES = {
     "test_images": "t10k-images-idx3-ubyte.gz",
     "test_labels": "t10k-labels-idx1-ubyte.gz",
 }
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    # the packaged model's recipe (its manifest records it)
-    epochs: int = 24
-    batch_size: int = 256
-    learning_rate: float = 4e-3
-    weight_decay: float = 5e-4
-    width: int = 32
-    blocks: int = 3  # convolution blocks (each halves the side: 28 → 14 → 7 → 3)
-    clean_share: float = 0.35  # of each batch: only flipped and shifted, tone untouched
-    cutout: float = 0.3  # of each batch: a square of the silhouette erased
-    precision: str = "auto"  # "bf16" (autocast), "fp32", or "auto": bf16 where the CPU has it
-    members: int = 2  # networks averaged (seeds seed, seed + 1, ...), each also on the mirror
-    seed: int = 0
-    shapes_per_kind: int = 4000  # drawn silhouettes per extra kind (Fashion-MNIST: 6000)
-    limit_train: int | None = None  # short runs for tests
-    limit_test: int | None = None
-
-    def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _block(cin: int, cout: int) -> nn.Sequential:
