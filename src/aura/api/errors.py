@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -90,11 +90,16 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return JSONResponse(body.model_dump(), status_code=422)
 
-    @app.exception_handler(DBAPIError)
-    async def database_error(_: Request, exc: DBAPIError) -> JSONResponse:
+    @app.exception_handler(StatementError)
+    async def database_error(_: Request, exc: StatementError) -> JSONResponse:
         """The database went away mid-request (a restart, a failover): 503, retry. The
-        transaction is rolled back; the request was not acknowledged."""
-        if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
+        transaction is rolled back; the request was not acknowledged. A DBAPIError says so
+        itself; a failure inside a statement's preparation (a column default that queries,
+        such as the ids' sequence) arrives as a StatementError wrapping it."""
+        cause = exc if isinstance(exc, DBAPIError) else exc.orig
+        if not isinstance(cause, DBAPIError) or not (
+            isinstance(cause, OperationalError) or cause.connection_invalidated
+        ):
             raise exc
         body = ErrorBody(
             error="DatabaseUnavailable",
