@@ -104,6 +104,10 @@ class Platform:
         ]
         conversational = Service.CONVERSATIONAL_AI.value
         if self.serves_wardrobe:
+            # faiss: not needed to open the index; a first search would import it (0.2 s)
+            phases.append(
+                Phase("vector library load", self._phase_vector_library, True, conversational)
+            )
             phases.append(Phase("embedder load", self._phase_embedder, True, conversational))
         # "model load" per service (named apart: one process may serve both)
         if Service.OUTFIT_RECOMMENDATION in served:
@@ -234,6 +238,12 @@ class Platform:
         ctx.report(f"loading {self.embedder.space.model_id} (ONNX) from {self.embedder.folder}")
         with self.models.timed_load(STORE_NAME):
             self.embedder.load()
+
+    def _phase_vector_library(self, ctx: PhaseContext) -> None:
+        ctx.report("importing the vector search library (faiss)")
+        from aura.storage.vectors import import_library
+
+        import_library()
 
     def _phase_index(self, ctx: PhaseContext) -> None:
         from aura.storage.index_manager import IndexManager

@@ -10,6 +10,10 @@ anything that does not verify (:class:`SnapshotInvalid` says why); the caller re
 Index types: ``flat`` (exact inner product, mmapped on load) and ``ivf`` (IVF-Flat,
 approximate; lists scanned per query = ``nprobe``). Vectors are L2-normalised, so inner
 product is cosine similarity.
+
+faiss (about 0.2 s to import) is imported where an index is built, read or searched: not on
+the way to ready, where the index manager only opens its folder. Start-up imports it in the
+background after ready (:func:`import_library`).
 """
 
 from __future__ import annotations
@@ -21,19 +25,26 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import faiss
 import numpy as np
 
 from aura.storage import atomic
 from aura.storage.changes import Change, Space
 from aura.storage.digests import sha256_file
 
+if TYPE_CHECKING:
+    import faiss
+
 log = logging.getLogger("aura.index")
 MANIFEST = "manifest.json"
 FORMAT = 1
 _CHUNK = 16 * 1024 * 1024
+
+
+def import_library() -> None:
+    """Import faiss now (a background phase after ready): a first search then finds it."""
+    import faiss  # noqa: F401
 
 
 class SnapshotInvalid(Exception):
@@ -47,10 +58,14 @@ def choose_type(count: int, configured: str, flat_max: int) -> str:
 
 
 def _flat(dim: int) -> faiss.Index:
+    import faiss
+
     return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
 
 
 def _ivf(dim: int, vectors: np.ndarray) -> faiss.Index:
+    import faiss
+
     # sqrt(n) lists, trained on at most 50 points per list: minutes of k-means on a small
     # machine become seconds, and recall at the default nprobe stays high (see benchmark).
     nlist = max(1, min(int(math.sqrt(len(vectors))), len(vectors) // 39 or 1))
@@ -64,6 +79,8 @@ def _ivf(dim: int, vectors: np.ndarray) -> faiss.Index:
 
 
 def _index_ids(index: faiss.Index) -> set[int]:
+    import faiss
+
     if isinstance(index, faiss.IndexIDMap2):
         return set(faiss.vector_to_array(index.id_map).tolist())
     ivf = faiss.extract_index_ivf(index)
@@ -102,6 +119,8 @@ class VectorIndex:
         kind: str = "flat",
         nprobe: int = 32,
     ) -> VectorIndex:
+        import faiss
+
         dim = space.dimension
         index = _ivf(dim, vectors) if kind == "ivf" and len(ids) > 0 else _flat(dim)
         kind = "ivf" if isinstance(index, faiss.IndexIVFFlat) else "flat"
@@ -115,6 +134,8 @@ class VectorIndex:
 
     def _own(self) -> None:
         """A memory-mapped flat index is read-only; copy it into memory before a change."""
+        import faiss
+
         if not self.mmapped:
             return
         old = self.index
@@ -155,6 +176,8 @@ class VectorIndex:
         """(scores, ids) of the ``k`` nearest; ids -1 where fewer exist. ``allowed``
         restricts results to those item ids (a user's wardrobe); with IVF a filtered search
         scans every list, so a small wardrobe is searched exactly."""
+        import faiss
+
         queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.space.dimension)
         params: Any = None
         with self._lock:
@@ -174,6 +197,8 @@ class VectorIndex:
 
     def save(self, folder: Path) -> dict[str, Any]:
         """Write a snapshot into ``folder`` (the caller holds its writer lock)."""
+        import faiss
+
         began = time.perf_counter()
         with self._lock:
             data = faiss.serialize_index(self.index)
@@ -216,6 +241,8 @@ class VectorIndex:
     @classmethod
     def load(cls, folder: Path, space: Space, *, nprobe: int = 32) -> VectorIndex:
         """Load and verify a snapshot; raise :class:`SnapshotInvalid` saying what is wrong."""
+        import faiss
+
         manifest = read_manifest(folder)
         if manifest is None:
             raise SnapshotInvalid(f"no valid manifest in {folder}")
