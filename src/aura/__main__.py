@@ -1,3 +1,3 @@
-from aura.cli.main import main
+from aura.cli import main
 
 main()

@@ -118,10 +118,20 @@ class Startup:
                 "seconds": None,
                 "error": None,
             }
+        try:
+            self._run_foreground()
+        finally:
+            runtime.resume_collector()  # start-up's objects frozen; collection resumes
+        if state.status == "ready":
+            self._run_background(later)
+        return state
+
+    def _run_foreground(self) -> None:
+        state = self.state
         for phase in [p for p in self.phases if not p.background]:
             if state.stop_requested.is_set():
                 state.status = "stopped"
-                return state
+                return
             state.phase, state.detail = phase.name, None
             log.info("startup phase begins", extra={"phase": phase.name})
             began = time.perf_counter()
@@ -140,7 +150,7 @@ class Startup:
                 )
                 state.total_seconds = time.monotonic() - state.started_at
                 metrics.STARTUP_TOTAL_SECONDS.set(state.total_seconds)
-                return state
+                return
             seconds = time.perf_counter() - began
             state.durations[phase.name] = seconds
             metrics.STARTUP_PHASE_SECONDS.labels(phase.name).set(seconds)
@@ -152,8 +162,6 @@ class Startup:
         metrics.STARTUP_TOTAL_SECONDS.set(state.total_seconds)
         metrics.READY.set(1)
         log.info("ready", extra={"startup_seconds": round(state.total_seconds, 4)})
-        self._run_background(later)
-        return state
 
     def _run_background(self, phases: list[Phase]) -> None:
         """After ready: each background phase in turn; a failure is recorded, the rest run."""

@@ -24,6 +24,7 @@ from aura.cli import (
 from aura.cli.output import err_console
 from aura.config import load_settings
 from aura.errors import AuraError
+from aura.runtime import resume_collector
 
 app = typer.Typer(
     name="aura",
@@ -42,6 +43,8 @@ def _root(
         typer.echo(__version__)
         raise typer.Exit(0)
     ctx.obj = load_settings()
+    if ctx.invoked_subcommand != "serve":  # serve: once its start-up phases are over
+        resume_collector()
 
 
 app.command()(tree.setup)
