@@ -171,3 +171,63 @@ def test_days_named_in_words(words: str, past: bool, first: date, last: date) ->
 def test_no_day_named_and_an_impossible_date() -> None:
     assert span_of(["what", "did", "i", "wear"], TUESDAY, past=True) is None
     assert span_of(["on", "2026-02-30"], TUESDAY, past=True) is None
+
+
+def test_a_wear_told_in_the_chat_is_logged_once(life_wardrobes: LifeWardrobes) -> None:
+    """Last in this module: it writes ben's wears of today."""
+    w = life_wardrobes
+    b = w.ids["ben"]
+
+    def tell(text: str, *, writes: bool = True):  # type: ignore[no-untyped-def]
+        answer = Planner(default_toolbox()).answer(w.session("ben", writes=writes), text)
+        assert all(c.ok for c in answer.calls), [c.error for c in answer.calls]
+        assert set(answer.item_ids) <= set(b.values())
+        return answer
+
+    def worn_today() -> list[int]:
+        got = tell("What did I wear today?")
+        return sorted(got.item_ids) if got.body.startswith("Today") else []
+
+    assert worn_today() == []
+    read_only = tell("I wore my black sneakers today", writes=False)
+    assert read_only.intent == "log_wear" and "log_wear" not in [c.name for c in read_only.calls]
+    assert "cannot change your wardrobe" in read_only.body and worn_today() == []
+
+    got = tell("I wore my black sneakers today")
+    assert [c.name for c in got.calls][-1] == "log_wear"
+    assert got.body.startswith("Logged your black sneakers as worn today")
+    assert got.item_ids == [b["black sneakers"]] and worn_today() == [b["black sneakers"]]
+    again = tell("i wore my black sneakers today")
+    assert again.body.startswith("Already logged: your black sneakers today")
+    assert "log_wear" not in [c.name for c in again.calls]
+
+    both = tell("Today I had on my black jeans and my white shirt")
+    assert both.body.startswith("Logged your black jeans and your white shirt as worn today")
+    assert worn_today() == sorted([b["black sneakers"], b["black jeans"], b["white shirt"]])
+    yesterday = tell("Yesterday I wore my black jeans and white shirt")  # the fixture's wear
+    assert yesterday.body.startswith("Already logged: your black jeans and your white shirt")
+
+    for text, says in [
+        ("I wore my purple scarf today", "so I logged nothing"),
+        ("I wore my black jeans last week", "is several: say which"),
+        ("I wore something nice today", "Which of your items did you wear?"),
+    ]:
+        answer = tell(text)
+        assert says in answer.body, (text, answer.body)
+        assert "log_wear" not in [c.name for c in answer.calls]
+    assert len(worn_today()) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I wore my navy blazer today", "log_wear"),
+        ("Yesterday I wore my jeans and white sneakers", "log_wear"),
+        ("I'm wearing my grey coat", "log_wear"),
+        ("What did I wear yesterday?", "wears"),
+        ("When did I last wear my blue jeans?", "wears"),
+        ("I wore my blazer to a wedding, what else goes with it?", "wears"),
+    ],
+)
+def test_a_wear_told_is_not_a_question_about_wears(text: str, intent: str) -> None:
+    assert intent_of(parse(text)) == intent

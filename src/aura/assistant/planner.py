@@ -101,6 +101,11 @@ LIFE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                          r"\bi (last )?wore\b|\b(last|ever) worn\b|\btimes (have i |i've |i )?"
                          r"(worn|wore)\b|\bwear (log|history)\b|\bhow often\b.*\b(wear|worn)\b")),
 ]  # fmt: skip
+# "I wore my navy blazer today", "yesterday I had on my jeans": a wear to log, not a question
+LOG_WEAR = re.compile(r"^(today,? |yesterday,? |this morning,? |on \w+,? )?i (just |also )?"
+                      r"(wore|worn|am wearing|i'm wearing|have on|had on|put on)\b|"
+                      r"^i'm (wearing|in)\b|^(log|record) (a )?wear\b")  # fmt: skip
+QUESTION_WORDS = re.compile(r"\b(what|which|when|how|should|could|would|can|did|does|why)\b")
 CHOOSE = re.compile(r"\b(what|which)\b.*\b(should|shall|can|could|do|to)\b.*"
                     r"\b(take|wear|bring|pack|put on|grab|choose|pick)\b")  # fmt: skip
 # "what jacket for the rain?", "which shoes for a wedding?": a kind, then what it is for
@@ -214,6 +219,12 @@ WHICH_ITEMS = re.compile(r"^(which|what) (of my )?(items|things|pieces|clothes)\
 
 def intent_of(p: Parsed) -> str:
     low = " ".join(p.words)
+    if (
+        LOG_WEAR.search(low)
+        and not p.text.rstrip().endswith("?")
+        and not QUESTION_WORDS.search(low)
+    ):
+        return "log_wear"
     for name, pattern in LIFE_PATTERNS:
         if pattern.search(low):
             return name
@@ -570,6 +581,50 @@ class Planner:
             return f"{_capital(_on_day(dt_date(day), today))} you wore {worn(day)}."
         listed = "; ".join(f"on {day_name(dt_date(d))} {worn(d)}" for d in days)
         return f"{_capital(span.named())} you wore: {listed}."
+
+    def _log_wear(self, r: _Run) -> str:
+        """ "I wore my navy blazer and grey trousers yesterday": the items named are found in
+        the caller's wardrobe (each garment named: its best match) and logged as one wear of
+        that day; nothing is logged when a garment is not found, the day is not one day, or
+        the items are logged for that day already."""
+        today = r.session.today
+        span = span_of(r.p.words, today, past=True)
+        if span is not None and not span.one_day:
+            return (
+                f"A wear is logged for one day, and {span.named()} is several: say which, "
+                'e.g. "I wore my jeans yesterday".'
+            )
+        day = span.start if span is not None else today
+        if day > today:
+            return f"{_capital(_on_day(day, today))} is still to come: plan it on the Plan page."
+        if r.p.garment_filters().empty():
+            return (
+                'Which of your items did you wear? Name them, e.g. "I wore my navy blazer '
+                'and grey trousers today", and I will log them.'
+            )
+        named = max(1, len(r.p.categories) + len(r.p.slots))  # each garment named: one item
+        items = self._anchors(r, named, each_term=True)
+        if not items or r.approximate:
+            return (
+                f"I could not find {noun_of(r.p, plural=False)} like that in your wardrobe, "
+                "so I logged nothing. Add it on the Add page, or name it as your wardrobe does."
+            )
+        r.use(items)
+        if not r.session.allow_writes:
+            return "This client cannot change your wardrobe: log the wear on the Wear page."
+        res = r.call("wear_history", {"start": day.isoformat(), "end": day.isoformat(),
+                                      "limit": 100})  # fmt: skip
+        logged = {i["id"] for w in res.get("wears", []) for i in w["items"]}
+        new = [i for i in items if i["id"] not in logged]
+        when = _on_day(day, today)
+        if not new:
+            return f"Already logged: {your([i['label'] for i in items])} {when}."
+        r.call("log_wear", {"item_ids": [i["id"] for i in new], "date": day.isoformat()})
+        text = f"Logged {your([i['label'] for i in new])} as worn {when}."
+        if len(new) < len(items):
+            already = [i for i in items if i["id"] in logged]
+            text += f" ({your([i['label'] for i in already])}: logged already.)"
+        return text + " The Wear page shows it, and can undo it."
 
     def _plans(self, r: _Run) -> str:
         today = r.session.today

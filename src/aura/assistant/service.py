@@ -241,6 +241,7 @@ class Assistant:
         conv = self._conversation(user_id, request)
         history = [ChatMessage(m.role, m.content) for m in conv.messages][-6:]  # type: ignore[arg-type]
         ctx = request.context
+        driver_name = self.driver
         session = ToolSession(
             self.tools,
             int(user_id),
@@ -250,9 +251,11 @@ class Assistant:
                 weather=ctx.weather,
                 location=ctx.location,
             ),
+            # the planner writes one thing, when told so: "I wore my jeans today" logs a
+            # wear; a model calling tools itself gets the read-only ones
+            allow_writes=driver_name == "planner",
         )
         yield StreamEvent("start", {"conversation_id": conv.id, "item_ids": []})
-        driver_name = self.driver
         if driver_name == "tools":
             params = GenerationParams(
                 max_tokens=request.max_tokens or self.default_max_tokens,
