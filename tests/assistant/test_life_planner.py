@@ -161,6 +161,13 @@ TUESDAY = date(2026, 12, 1)
         ("next month", False, date(2027, 1, 1), date(2027, 1, 31)),
         ("in the last 10 days", True, date(2026, 11, 22), TUESDAY),
         ("on 2026-02-03", True, date(2026, 2, 3), date(2026, 2, 3)),
+        # a day and a month: the latest such day for the past, the next one to come
+        ("what did i wear on 23 november", True, date(2026, 11, 23), date(2026, 11, 23)),
+        ("what did i wear nov 23rd", True, date(2026, 11, 23), date(2026, 11, 23)),
+        ("worn on the 25th of december", True, date(2025, 12, 25), date(2025, 12, 25)),
+        ("planned for the 3rd of january", False, date(2027, 1, 3), date(2027, 1, 3)),
+        ("planned for december 1", False, TUESDAY, TUESDAY),
+        ("on 5 march 2025", True, date(2025, 3, 5), date(2025, 3, 5)),
     ],
 )
 def test_days_named_in_words(words: str, past: bool, first: date, last: date) -> None:
@@ -171,6 +178,7 @@ def test_days_named_in_words(words: str, past: bool, first: date, last: date) ->
 def test_no_day_named_and_an_impossible_date() -> None:
     assert span_of(["what", "did", "i", "wear"], TUESDAY, past=True) is None
     assert span_of(["on", "2026-02-30"], TUESDAY, past=True) is None
+    assert span_of(["on", "30", "february"], TUESDAY, past=True) is None
 
 
 def test_a_wear_told_in_the_chat_is_logged_once(life_wardrobes: LifeWardrobes) -> None:

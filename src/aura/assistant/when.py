@@ -1,6 +1,7 @@
 """Days and date ranges named in people's words, resolved against a given today:
 "yesterday", "on Monday", "last week", "this week", "next week", "this month",
-"last month", "in the last 10 days", "2026-11-23". Nothing is looked up; a question that
+"last month", "in the last 10 days", "2026-11-23", "23 November", "Nov 23rd", "the 3rd of
+March 2026". Nothing is looked up; a question that
 names no day gives None and the caller picks its own default.
 
 Weekdays look back for the past ("what did I wear on Monday": the latest Monday, today
@@ -15,6 +16,11 @@ from datetime import date, timedelta
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ISO = re.compile(r"\b(\d{4})[- ](\d{1,2})[- ](\d{1,2})\b")  # words split "2026-11-23" apart
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
+_DAY_MONTH = re.compile(rf"\b{_ORDINAL} (?:of )?{_MONTH}\b(?: (\d{{4}})\b)?")
+_MONTH_DAY = re.compile(rf"\b{_MONTH} (?:the )?{_ORDINAL}\b(?:,? (\d{{4}})\b)?")
 _SPAN = re.compile(r"\b(?:last|past|previous) (\d{1,3}) (day|days|week|weeks)\b")
 _UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
 
@@ -63,6 +69,31 @@ def _month(day: date, back: int = 0) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
+def _named_day(text: str, today: date, *, past: bool) -> date | None:
+    """ "23 November", "nov 23rd", "the 3rd of march 2026": with no year, the latest such day
+    up to today for the past, the next from today on for what is to come."""
+    m = _DAY_MONTH.search(text)
+    if m:
+        day, month, year = m.group(1), m.group(2), m.group(3)
+    else:
+        m = _MONTH_DAY.search(text)
+        if not m:
+            return None
+        month, day, year = m.group(1), m.group(2), m.group(3)
+    n = _MONTHS.index(month) + 1
+    try:
+        if year:
+            return date(int(year), n, int(day))
+        found = date(today.year, n, int(day))
+        if past and found > today:
+            found = date(today.year - 1, n, int(day))
+        elif not past and found < today:
+            found = date(today.year + 1, n, int(day))
+        return found
+    except ValueError:  # "30 February"
+        return None
+
+
 def span_of(words: list[str], today: date, *, past: bool) -> Span | None:
     """The day or days ``words`` name; ``past`` says which way a bare weekday looks."""
     text = " ".join(words)
@@ -73,6 +104,9 @@ def span_of(words: list[str], today: date, *, past: bool) -> Span | None:
         except ValueError:
             return None
         return Span(day, day, "on " + day.isoformat())
+    named = _named_day(text, today, past=past)
+    if named is not None:
+        return Span(named, named, f"on {day_name(named)}")
     m = _SPAN.search(text)
     if m:
         length = max(1, int(m.group(1)) * _UNITS[m.group(2)])
