@@ -41,7 +41,9 @@ def test_short_training_publishes_a_verified_artifact(tmp_path: Path) -> None:
         DATA,
         target,
         tmp_path / "work",
-        TrainConfig(epochs=2, batch_size=64, limit_train=1000, limit_test=500, members=2),
+        TrainConfig(
+            epochs=2, finish_epochs=1, batch_size=64, limit_train=1000, limit_test=500, members=2
+        ),
         progress=lines.append,
     )
     assert sorted(os.listdir(target)) == ["config.json", "manifest.json", "model.onnx"]
@@ -57,12 +59,16 @@ def test_short_training_publishes_a_verified_artifact(tmp_path: Path) -> None:
     # two networks, the same recipe with consecutive seeds, each evaluated alone too
     assert [m["seed"] for m in manifest["members"]] == [0, 1]
     assert all(0.0 < m["test_accuracy"] <= 1.0 for m in manifest["members"])
-    assert [(h["member"], h["epoch"]) for h in manifest["history"]] == [
-        (0, 1),
-        (0, 2),
-        (1, 1),
-        (1, 2),
+    # each: the main schedule, then the finish on clean pictures
+    assert [(h["member"], h["epoch"], h["phase"]) for h in manifest["history"]] == [
+        (0, 1, "main"),
+        (0, 2, "main"),
+        (0, 3, "finish"),
+        (1, 1, "main"),
+        (1, 2, "main"),
+        (1, 3, "finish"),
     ]
+    assert all(0.0 < m["test_accuracy_before_finish"] <= 1.0 for m in manifest["members"])
 
     classifier = load_garment_classifier(target)
     test = load_fashion_mnist(DATA)
@@ -85,6 +91,54 @@ def test_short_training_publishes_a_verified_artifact(tmp_path: Path) -> None:
         handle.write(b"extra")
     with pytest.raises(ModelMissing):
         load_garment_classifier(target)
+
+
+def test_folding_batch_norm_keeps_what_the_network_computes() -> None:
+    import torch
+
+    from aura.vision.training import GarmentNet, fold_batchnorm
+
+    torch.manual_seed(0)
+    model = GarmentNet(8)
+    model.train()
+    model(torch.rand(64, 1, 28, 28))  # running statistics away from their defaults
+    model.eval()
+    x = torch.rand(16, 1, 28, 28)
+    with torch.no_grad():
+        before = model(x)
+        folded = fold_batchnorm(model)
+        after = folded(x)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in folded.modules())
+    assert torch.allclose(before, after, atol=1e-5), (before - after).abs().max()
+
+
+def test_a_run_stopped_in_the_finish_resumes_there(tmp_path: Path) -> None:
+    config = TrainConfig(
+        epochs=1, finish_epochs=2, batch_size=64, limit_train=300, limit_test=100, members=1
+    )
+
+    def stop_after_first_finish_epoch(line: str) -> None:
+        if "epoch 2/3 (finish)" in line:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_garment_classifier(
+            DATA, tmp_path / "model", tmp_path / "work", config, stop_after_first_finish_epoch
+        )
+    assert (tmp_path / "work" / "checkpoint.pt").is_file() and read_manifest(
+        tmp_path / "model"
+    ) is None
+    lines: list[str] = []
+    manifest = train_garment_classifier(
+        DATA, tmp_path / "model", tmp_path / "work", config, lines.append
+    )
+    assert "resuming after epoch 2 of 3" in lines
+    assert [(h["epoch"], h["phase"]) for h in manifest["history"]] == [
+        (1, "main"),
+        (2, "finish"),
+        (3, "finish"),
+    ]
+    assert manifest["members"][0]["test_accuracy_before_finish"] is not None
 
 
 def test_interrupted_swap_brings_the_previous_model_back(tmp_path: Path) -> None:
@@ -132,7 +186,8 @@ def test_killed_training_keeps_the_old_model_and_resumes(tmp_path: Path) -> None
     work = data_dir / "visual_analysis" / "models" / ".training" / "garment_classifier"
     save_model_artifact(target, {"model.safetensors": b"previous model"}, {"test_accuracy": 0.42})
     before = read_manifest(target)
-    args = ("--epochs", "3", "--batch-size", "64", "--limit-train", "1200", "--limit-test", "300")
+    args = ("--epochs", "2", "--finish-epochs", "1", "--batch-size", "64")
+    args += ("--limit-train", "1200", "--limit-test", "300")
     args += ("--members", "2")
     proc = _train_cli(data_dir, *args)
     deadline = time.monotonic() + 240

@@ -70,6 +70,14 @@ RECIPE = TrainConfig()  # the options' defaults are the packaged model's recipe
 def garment_classifier(
     ctx: typer.Context,
     epochs: int = typer.Option(RECIPE.epochs, min=1, help="Passes over the training set."),
+    finish_epochs: int = typer.Option(
+        RECIPE.finish_epochs,
+        min=0,
+        help="Passes afterwards on clean pictures (flipped and shifted only), batch norm folded.",
+    ),
+    finish_learning_rate: float = typer.Option(
+        RECIPE.finish_learning_rate, help="Peak learning rate of the finish (cosine schedule)."
+    ),
     width: int = typer.Option(RECIPE.width, min=4, help="Channels of the first convolution block."),
     blocks: int = typer.Option(
         RECIPE.blocks, min=1, max=3, help="Convolution blocks (each halves the side)."
@@ -116,6 +124,8 @@ def garment_classifier(
     torch.set_num_threads(threads or settings.max_workers)
     config = TrainConfig(
         epochs=epochs,
+        finish_epochs=finish_epochs,
+        finish_learning_rate=finish_learning_rate,
         width=width,
         blocks=blocks,
         precision=precision,

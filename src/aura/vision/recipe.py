@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass
 @dataclass(frozen=True)
 class TrainConfig:
     # the packaged model's recipe (its manifest records it)
-    epochs: int = 24
+    epochs: int = 24  # the main, one-cycle schedule
+    finish_epochs: int = 0  # then fine-tuned on clean batches, batch norm folded (see training)
+    finish_learning_rate: float = 3e-4  # peak of the finish's cosine schedule
     batch_size: int = 256
     learning_rate: float = 4e-3
     weight_decay: float = 5e-4

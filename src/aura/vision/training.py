@@ -7,6 +7,11 @@ drawn by :mod:`aura.vision.shapes`, all through the normalisation of
 grey product pictures and photos: small rotations and scalings, flattened tone (a solid-colour
 garment), tone curves and inverted tone (a light garment on a dark floor).
 
+Each network has two phases: the main schedule on those varied pictures, then a short
+finish on clean ones (only flipped and shifted: the product-photo look), with batch norm
+folded into the convolutions first (:func:`fold_batchnorm`), so the finish adjusts the
+served weights while the statistics the varied batches set stay as they are.
+
 The recipe trains ``members`` networks, the same way with consecutive seeds, and publishes
 one ONNX model averaging them on the picture and its mirror (:mod:`aura.vision.ensemble`).
 A run checkpoints (model, optimiser, schedule, epoch) atomically after every epoch into
@@ -35,6 +40,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from aura.errors import ConfigError
 from aura.storage.atomic import write_bytes
@@ -90,6 +96,24 @@ class GarmentNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
+
+
+def fold_batchnorm(model: GarmentNet) -> GarmentNet:
+    """The network with each batch norm folded into the convolution before it (its running
+    statistics, as the ONNX export folds them): what the finish fine-tunes, so the clean
+    pictures adjust the weights that are served without re-estimating the statistics that
+    the photo-like batches set."""
+    model.eval()
+    for block in model.features:
+        for i in range(len(block) - 1):
+            if isinstance(block[i], nn.Conv2d) and isinstance(block[i + 1], nn.BatchNorm2d):
+                block[i] = fuse_conv_bn_eval(block[i], block[i + 1])
+                block[i + 1] = nn.Identity()
+    return model
+
+
+def _folded(model: nn.Module) -> bool:
+    return not any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
 
 
 class _Probabilities(nn.Module):
@@ -258,6 +282,12 @@ def confusion(truth: np.ndarray, predicted: np.ndarray, classes: int) -> list[li
     return matrix.tolist()
 
 
+def _accuracy(model: nn.Module, data: dict[str, np.ndarray]) -> float:
+    predicted = predict(model, data["fmnist_test_x"])  # type: ignore[arg-type]
+    model.train()
+    return float((predicted == data["fmnist_test_y"]).mean())
+
+
 @dataclass(frozen=True)
 class Member:
     """One trained network of the ensemble: its ONNX export and how it was made."""
@@ -296,28 +326,46 @@ def _train_member(
     torch.manual_seed(config.seed)
     precision = resolve_precision(config.precision)
     model = GarmentNet(config.width, blocks=config.blocks)
-    model = model.to(memory_format=torch.channels_last)
-    optimiser = torch.optim.AdamW(
-        model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
-    )
     steps_per_epoch = (len(tr_x) + config.batch_size - 1) // config.batch_size
-    schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, config.learning_rate, total_steps=config.epochs * steps_per_epoch
-    )
-    start_epoch, history = 0, []
+    total_epochs = config.epochs + config.finish_epochs
+
+    def optimise(net: nn.Module, finishing: bool) -> tuple[Any, Any]:
+        """The main phase: AdamW on a one-cycle schedule; the finish: a fresh AdamW on a
+        cosine schedule from ``finish_learning_rate`` down."""
+        net.to(memory_format=torch.channels_last)
+        lr = config.finish_learning_rate if finishing else config.learning_rate
+        opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=config.weight_decay)
+        if finishing:
+            steps = config.finish_epochs * steps_per_epoch
+            return opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+        steps = config.epochs * steps_per_epoch
+        return opt, torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps)
+
+    optimiser, schedule = optimise(model, False)
+    start_epoch, history, before_finish = 0, [], None
     checkpoint_path = work_dir / CHECKPOINT
     if checkpoint_path.is_file():
         state = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
         if state.get("fingerprint") == config.fingerprint():
+            if state.get("folded"):
+                model = fold_batchnorm(model)
+                optimiser, schedule = optimise(model, True)
             model.load_state_dict(state["model"])
             optimiser.load_state_dict(state["optimiser"])
             schedule.load_state_dict(state["schedule"])
             start_epoch, history = int(state["epoch"]), list(state["history"])
-            progress(f"resuming after epoch {start_epoch} of {config.epochs}")
+            before_finish = state.get("before_finish")
+            progress(f"resuming after epoch {start_epoch} of {total_epochs}")
         else:
             progress("a checkpoint with other settings exists; starting afresh")
     began = time.monotonic()
-    for epoch in range(start_epoch, config.epochs):
+    for epoch in range(start_epoch, total_epochs):
+        finishing = epoch >= config.epochs
+        if finishing and not _folded(model):  # the main schedule is over: the finish begins
+            before_finish = _accuracy(model, data)
+            progress(f"member {index}: {before_finish:.4f} before the finish")
+            model = fold_batchnorm(model)
+            optimiser, schedule = optimise(model, True)
         model.train()
         gen = torch.Generator().manual_seed(config.seed * 1000 + epoch)
         order = torch.randperm(len(tr_x), generator=gen)
@@ -326,7 +374,10 @@ def _train_member(
             idx = order[step * config.batch_size : (step + 1) * config.batch_size].numpy()
             x = torch.from_numpy(tr_x[idx]).unsqueeze(1)
             y = torch.from_numpy(tr_y[idx])
-            x = _augment(x, gen, config.clean_share, config.cutout)
+            if finishing:  # the product-photo look only: flipped and shifted
+                x = _augment(x, gen, clean_share=1.0)
+            else:
+                x = _augment(x, gen, config.clean_share, config.cutout)
             x = x.contiguous(memory_format=torch.channels_last)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
                 logits = model(x)
@@ -336,13 +387,21 @@ def _train_member(
             optimiser.step()
             schedule.step()
             total_loss += loss.item() * len(idx)
-        history.append({"epoch": epoch + 1, "train_loss": round(total_loss / len(tr_x), 5)})
+        history.append(
+            {
+                "epoch": epoch + 1,
+                "phase": "finish" if finishing else "main",
+                "train_loss": round(total_loss / len(tr_x), 5),
+            }
+        )
         buf = io.BytesIO()
         torch.save(
             {
                 "fingerprint": config.fingerprint(),
                 "epoch": epoch + 1,
                 "history": history,
+                "folded": _folded(model),
+                "before_finish": before_finish,
                 "model": model.state_dict(),
                 "optimiser": optimiser.state_dict(),
                 "schedule": schedule.state_dict(),
@@ -351,8 +410,9 @@ def _train_member(
         )
         write_bytes(checkpoint_path, buf.getvalue())
         progress(
-            f"member {index}, epoch {epoch + 1}/{config.epochs}: "
-            f"train loss {history[-1]['train_loss']}"
+            f"member {index}, epoch {epoch + 1}/{total_epochs}"
+            + (" (finish)" if finishing else "")
+            + f": train loss {history[-1]['train_loss']}"
         )
     blob = export_onnx(model.to(memory_format=torch.contiguous_format))
     from aura.vision.classifier import OnnxSilhouetteModel
@@ -365,6 +425,9 @@ def _train_member(
         "precision_used": precision,
         "history": history,
         "test_accuracy": round(float((alone == data["fmnist_test_y"]).mean()), 5),
+        "test_accuracy_before_finish": (
+            round(before_finish, 5) if before_finish is not None else None
+        ),
         "training_seconds": round(time.monotonic() - began, 1),
     }
     write_bytes(onnx_path, blob)
