@@ -216,7 +216,8 @@ def test_a_wear_told_in_the_chat_is_logged_once(life_wardrobes: LifeWardrobes) -
     assert yesterday.body.startswith("Already logged: your black jeans and your white shirt")
 
     for text, says in [
-        ("I wore my purple scarf today", "so I logged nothing"),
+        ("I wore my purple scarf today", "find purple scarf like that"),
+        ("I wore my black jeans and my red sneakers today", "find red sneakers like"),
         ("I wore my black jeans last week", "is several: say which"),
         ("I wore something nice today", "Which of your items did you wear?"),
     ]:

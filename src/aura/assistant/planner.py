@@ -602,12 +602,12 @@ class Planner:
                 'Which of your items did you wear? Name them, e.g. "I wore my navy blazer '
                 'and grey trousers today", and I will log them.'
             )
-        named = max(1, len(r.p.categories) + len(r.p.slots))  # each garment named: one item
-        items = self._anchors(r, named, each_term=True)
-        if not items or r.approximate:
+        items, missing = self._worn_items(r)
+        if missing or not items:
             return (
-                f"I could not find {noun_of(r.p, plural=False)} like that in your wardrobe, "
-                "so I logged nothing. Add it on the Add page, or name it as your wardrobe does."
+                f"I could not find {missing or noun_of(r.p, plural=False)} like that in your "
+                "wardrobe, so I logged nothing. Add it on the Add page, or name it as your "
+                "wardrobe does."
             )
         r.use(items)
         if not r.session.allow_writes:
@@ -625,6 +625,24 @@ class Planner:
             already = [i for i in items if i["id"] in logged]
             text += f" ({your([i['label'] for i in already])}: logged already.)"
         return text + " The Wear page shows it, and can undo it."
+
+    def _worn_items(self, r: _Run) -> tuple[list[dict[str, Any]], str]:
+        """Each garment a wear names ("my navy blazer and grey trousers"): its best match
+        with every filter it names (a colour too), or the first one not in the wardrobe."""
+        p = r.p
+        terms = [*p.categories, *p.slots]
+        found: list[dict[str, Any]] = []
+        for term in terms:
+            f = Filters(category=[term]) if term in p.categories else Filters(slot=[term])
+            colours = _colours_near(p, term)
+            if colours:
+                f.colour_family = colours
+            res = r.call("search_items", {**f.model_dump(exclude_none=True), "limit": 1,
+                                          "query": p.text})  # fmt: skip
+            if not res["items"] or res.get("relaxed"):
+                return [], f"{' '.join(colours)} {term}".strip()
+            found += [i for i in res["items"] if i["id"] not in {x["id"] for x in found}]
+        return found, ""
 
     def _plans(self, r: _Run) -> str:
         today = r.session.today
