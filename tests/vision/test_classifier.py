@@ -14,11 +14,10 @@ from aura.vision.classifier import CLASS_SLOTS, CLASSES, PACKAGED_DIR, load_garm
 from tests.vision.conftest import confusion_table, needs_fashion_mnist
 
 MAX_ARTIFACT_BYTES = 8 * 1024 * 1024
-# The issue asks for 0.94. The packaged model (`aura train garment-classifier`: two networks
-# of three blocks, 24 epochs each, averaged on the picture and its mirror; 64 minutes on one
-# CPU thread in bf16) reaches 0.9376 with the photo augmentations (flat, inverted and re-lit
-# silhouettes), which cost Fashion-MNIST accuracy for photos; each network alone: 0.9346.
-MIN_FASHION_MNIST = 0.935
+# The issue's goal. The packaged model (`aura train garment-classifier`: two networks of three
+# blocks, width 40, 24 epochs with the photo augmentations then 2 clean finishing epochs each,
+# averaged on the picture and its mirror) reaches 0.9418; each network alone 0.9389 / 0.9386.
+MIN_FASHION_MNIST = 0.94
 
 
 def test_the_packaged_artifact_is_complete_small_and_covers_the_slots() -> None:

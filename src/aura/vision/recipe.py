@@ -14,12 +14,12 @@ from dataclasses import asdict, dataclass
 class TrainConfig:
     # the packaged model's recipe (its manifest records it)
     epochs: int = 24  # the main, one-cycle schedule
-    finish_epochs: int = 0  # then fine-tuned on clean batches, batch norm folded (see training)
+    finish_epochs: int = 2  # then fine-tuned on clean batches, batch norm folded (see training)
     finish_learning_rate: float = 3e-4  # peak of the finish's cosine schedule
     batch_size: int = 256
     learning_rate: float = 4e-3
     weight_decay: float = 5e-4
-    width: int = 32
+    width: int = 40
     blocks: int = 3  # convolution blocks (each halves the side: 28 → 14 → 7 → 3)
     clean_share: float = 0.35  # of each batch: only flipped and shifted, tone untouched
     cutout: float = 0.3  # of each batch: a square of the silhouette erased

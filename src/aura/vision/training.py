@@ -74,8 +74,8 @@ def _block(cin: int, cout: int) -> nn.Sequential:
 
 
 class GarmentNet(nn.Module):
-    """A small VGG-style CNN: a 28x28 silhouette → len(CLASSES) logits (width 32, 3 blocks:
-    about 0.6M parameters). Training only: the published model is its ONNX export."""
+    """A small VGG-style CNN: a 28x28 silhouette → len(CLASSES) logits (the recipe's width 40,
+    3 blocks: about 0.82M parameters). Training only: the published model is its ONNX export."""
 
     def __init__(self, width: int = 32, num_classes: int = len(CLASSES), blocks: int = 3) -> None:
         super().__init__()
