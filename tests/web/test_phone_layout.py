@@ -138,3 +138,17 @@ def test_the_chat_keeps_the_composer_in_view_on_a_phone(phone: Any) -> None:
     newest = phone.locator(".msg.assistant", has_text=f"Answer {TURNS - 1}:").bounding_box()
     assert newest is not None and newest["y"] + newest["height"] <= box["y"] + 1, newest
     assert newest["y"] >= 0
+
+
+def test_every_page_is_in_the_phone_navigation_without_scrolling(phone: Any) -> None:
+    links = phone.evaluate(
+        """() => [...document.querySelectorAll('#nav a')].map((a) => {
+          const r = a.getBoundingClientRect();
+          return {name: a.textContent, left: r.left, right: r.right, height: r.height};
+        })"""
+    )
+    assert len(links) == 8, links
+    for link in links:  # each link whole on the screen: none hidden past the edge
+        assert link["left"] >= 0 and link["right"] <= PHONE["width"], link
+    nav_box = phone.locator("#nav").evaluate("(n) => [n.scrollWidth, n.clientWidth]")
+    assert nav_box[0] <= nav_box[1], nav_box
