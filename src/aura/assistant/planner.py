@@ -629,20 +629,25 @@ class Planner:
     def _worn_items(self, r: _Run) -> tuple[list[dict[str, Any]], str]:
         """Each garment a wear names ("my navy blazer and grey trousers"): its best match
         with every filter it names (a colour too), or the first one not in the wardrobe."""
-        p = r.p
-        terms = [*p.categories, *p.slots]
         found: list[dict[str, Any]] = []
-        for term in terms:
-            f = Filters(category=[term]) if term in p.categories else Filters(slot=[term])
-            colours = _colours_near(p, term)
-            if colours:
-                f.colour_family = colours
-            res = r.call("search_items", {**f.model_dump(exclude_none=True), "limit": 1,
-                                          "query": p.text})  # fmt: skip
+        for term in [*r.p.categories, *r.p.slots]:
+            res, colours = self._best_of_term(r, term)
             if not res["items"] or res.get("relaxed"):
                 return [], f"{' '.join(colours)} {term}".strip()
             found += [i for i in res["items"] if i["id"] not in {x["id"] for x in found}]
         return found, ""
+
+    def _best_of_term(self, r: _Run, term: str) -> tuple[dict[str, Any], list[str]]:
+        """search_items' answer for one garment named (a category or a slot, with the colour
+        named right before it), best first, and that colour."""
+        p = r.p
+        f = Filters(category=[term]) if term in p.categories else Filters(slot=[term])
+        colours = _colours_near(p, term)
+        if colours:
+            f.colour_family = colours
+        res = r.call("search_items", {**f.model_dump(exclude_none=True), "limit": 1,
+                                      "query": p.text})  # fmt: skip
+        return res, colours
 
     def _plans(self, r: _Run) -> str:
         today = r.session.today
@@ -788,12 +793,7 @@ class Planner:
         if each_term and len(p.categories) + len(p.slots) >= 2:
             found: list[dict[str, Any]] = []
             for term in [*p.categories, *p.slots]:
-                f = Filters(category=[term]) if term in p.categories else Filters(slot=[term])
-                colours = _colours_near(p, term)
-                if colours:
-                    f.colour_family = colours
-                res = r.call("search_items", {**f.model_dump(exclude_none=True), "limit": 1,
-                                              "query": p.text})  # fmt: skip
+                res, _ = self._best_of_term(r, term)
                 found += [i for i in res["items"] if i["id"] not in {x["id"] for x in found}]
             return found[:k]
         f = p.garment_filters()
