@@ -74,3 +74,46 @@ def test_load_backend_errors_name_the_setting(tmp_path) -> None:
         load_backend(load_settings(llm_model=str(tmp_path / "nope.gguf")), tree)
     with pytest.raises(ConfigError, match="AURA_LLM_BASE_URL"):
         load_backend(load_settings(llm_backend="openai"), tree)
+
+
+def test_a_reply_waits_for_the_one_before_at_most_busy_seconds() -> None:
+    """One generation at a time: a second caller waits while the first finishes, and after
+    ``busy_seconds`` gets NotReady (503, Retry-After) instead of waiting on."""
+    import threading
+    import time
+
+    from aura.assistant.backends.base import LLMBackend
+    from aura.errors import NotReady
+
+    class Slow(LLMBackend):
+        busy_seconds = 0.3
+
+        def info(self):  # type: ignore[no-untyped-def]
+            raise NotImplementedError
+
+        def generate(self, messages, params):  # type: ignore[no-untyped-def]
+            with self._generating():
+                time.sleep(float(params))
+                return "done"
+
+        def stream(self, messages, params):  # type: ignore[no-untyped-def]
+            raise NotImplementedError
+
+        def count_tokens(self, messages):  # type: ignore[no-untyped-def]
+            return 0
+
+    backend = Slow()
+    long = threading.Thread(target=backend.generate, args=([], 1.0))
+    long.start()
+    time.sleep(0.1)
+    began = time.monotonic()
+    with pytest.raises(NotReady) as refused:
+        backend.generate([], 0.0)
+    assert 0.25 < time.monotonic() - began < 0.9 and refused.value.retry_after >= 1
+    long.join()
+    assert backend.generate([], 0.0) == "done"  # free again
+    short = threading.Thread(target=backend.generate, args=([], 0.1))
+    short.start()
+    time.sleep(0.02)
+    assert backend.generate([], 0.0) == "done"  # waited for a short reply, not refused
+    short.join()

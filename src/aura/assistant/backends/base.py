@@ -8,11 +8,14 @@ tokenizer (a remote server) estimate.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from aura.errors import NotReady
 
 Role = Literal["system", "user", "assistant"]
 
@@ -59,11 +62,30 @@ class LLMBackend(ABC):
     """A loaded language model. Loading happens in the constructor (a start-up phase);
     the calls below are blocking and run in a worker thread, never on the event loop.
 
-    Local models are not re-entrant: one generation at a time per back-end (``_lock``).
+    Local models are not re-entrant: one generation at a time per back-end (``_lock``,
+    taken through :meth:`_generating`, which waits at most ``busy_seconds``).
     """
+
+    busy_seconds: float = 20.0
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _generating(self) -> Iterator[None]:
+        """The model, once the reply before has finished: after ``busy_seconds`` of waiting,
+        NotReady (503 with Retry-After) instead of a request held behind a long reply (a
+        2,000-token completion holds the model for about a minute on two cores)."""
+        if not self._lock.acquire(timeout=self.busy_seconds):
+            raise NotReady(
+                "The assistant's model is busy with another reply.",
+                fix="Retry in a few seconds, or ask for a shorter reply (max_tokens).",
+                retry_after=5,
+            )
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     @abstractmethod
     def info(self) -> BackendInfo: ...

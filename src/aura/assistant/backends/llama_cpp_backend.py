@@ -114,13 +114,13 @@ class LlamaCppBackend(LLMBackend):
 
     def generate(self, messages: list[ChatMessage], params: GenerationParams) -> str:
         kwargs = self._kwargs(messages, params)
-        with self._lock:
+        with self._generating():
             out = self._llm.create_completion(**kwargs)
         return str(out["choices"][0]["text"]).strip()  # type: ignore[index]
 
     def stream(self, messages: list[ChatMessage], params: GenerationParams) -> Iterator[str]:
         kwargs = self._kwargs(messages, params)
-        with self._lock:  # released when the caller closes the iterator early, too
+        with self._generating():  # released when the caller closes the iterator early, too
             for chunk in self._llm.create_completion(stream=True, **kwargs):
                 text = chunk["choices"][0]["text"]  # type: ignore[index]
                 if text:
@@ -165,7 +165,7 @@ class LlamaCppBackend(LLMBackend):
         matches the cached prefix)."""
         prefix = self.static_prefix(messages)
         kwargs = self._kwargs(messages, params)
-        with self._lock:
+        with self._generating():
             if prefix:
                 self._ensure_prefix(prefix)
             for chunk in self._llm.create_completion(stream=True, **kwargs):

@@ -115,7 +115,7 @@ class TransformersBackend(LLMBackend):
             "streamer": streamer,
             "stopping_criteria": StoppingCriteriaList([_Abandoned()]),
         }
-        with self._lock:
+        with self._generating():
             failure: list[BaseException] = []
             worker = threading.Thread(
                 target=self._run_generate,
