@@ -314,7 +314,8 @@ class Settings(BaseSettings):
         ge=1,
         le=256,
         validation_alias=_env("AURA_LLM_THREADS"),
-        description="CPU threads for llama_cpp/transformers inference. Default: the CPU count.",
+        description="CPU threads for llama_cpp inference (and transformers, where set). "
+        "Default: the CPU count minus one (at least 1): a busy core stalls every llama.cpp thread.",
     )
     llm_timeout_s: float = Field(
         120.0,

@@ -117,3 +117,16 @@ def test_a_reply_waits_for_the_one_before_at_most_busy_seconds() -> None:
     time.sleep(0.02)
     assert backend.generate([], 0.0) == "done"  # waited for a short reply, not refused
     short.join()
+
+
+def test_inference_leaves_a_core_to_the_rest_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from aura.assistant.backends.base import inference_threads
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert inference_threads(None) == 1 and inference_threads(2) == 2
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert inference_threads(None) == 15
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert inference_threads(None) == 1

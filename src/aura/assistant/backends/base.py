@@ -9,6 +9,7 @@ tokenizer (a remote server) estimate.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -56,6 +57,16 @@ class BackendInfo:
             "context_tokens": self.context_tokens,
             **self.details,
         }
+
+
+def inference_threads(configured: int | None) -> int:
+    """``AURA_LLM_THREADS``, else every core but one. llama.cpp's threads wait for each other
+    at every step, so one descheduled thread stalls them all: with as many threads as cores
+    and another busy process, SmolLM2-135M fell from ~45 to 1-4 tokens/s on this 2-core VM
+    (a 256-token reply took 70 s); one core left to the rest keeps it at 26-45."""
+    if configured:
+        return configured
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 class LLMBackend(ABC):

@@ -7,12 +7,17 @@ model sees exactly the format it was trained on; the same rendering is what
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from aura.assistant.backends.base import BackendInfo, ChatMessage, GenerationParams, LLMBackend
+from aura.assistant.backends.base import (
+    BackendInfo,
+    ChatMessage,
+    GenerationParams,
+    LLMBackend,
+    inference_threads,
+)
 from aura.config import Settings
 from aura.errors import ModelMissing
 
@@ -59,7 +64,7 @@ class LlamaCppBackend(LLMBackend):
         self._llm = Llama(
             model_path=str(self.model_path),
             n_ctx=context_tokens,
-            n_threads=threads or os.cpu_count() or 1,
+            n_threads=inference_threads(threads),
             verbose=False,
         )
         template = self._llm.metadata.get("tokenizer.chat_template")
