@@ -104,7 +104,7 @@ class Platform:
         ]
         conversational = Service.CONVERSATIONAL_AI.value
         if self.serves_wardrobe:
-            # faiss: not needed to open the index; a first search would import it (0.2 s)
+            # faiss: not needed to open the index; a first search would import it (0.04-0.08 s)
             phases.append(
                 Phase("vector library load", self._phase_vector_library, True, conversational)
             )

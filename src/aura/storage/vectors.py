@@ -11,9 +11,9 @@ Index types: ``flat`` (exact inner product, mmapped on load) and ``ivf`` (IVF-Fl
 approximate; lists scanned per query = ``nprobe``). Vectors are L2-normalised, so inner
 product is cosine similarity.
 
-faiss (about 0.2 s to import) is imported where an index is built, read or searched: not on
-the way to ready, where the index manager only opens its folder. Start-up imports it in the
-background after ready (:func:`import_library`).
+faiss (0.04-0.08 s to import here beyond numpy) is imported where an index is built, read
+or searched: not on the way to ready, where the index manager only opens its folder.
+Start-up imports it in the background after ready (:func:`import_library`).
 """
 
 from __future__ import annotations
